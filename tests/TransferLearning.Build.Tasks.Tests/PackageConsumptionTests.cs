@@ -1,0 +1,108 @@
+using System.IO.Compression;
+using TransferLearning.Build.Tasks.Elf;
+using TransferLearning.Build.Tasks.Tests.Elf;
+
+namespace TransferLearning.Build.Tasks.Tests;
+
+/// <summary>
+/// Packs the library and consumes the package from a local folder feed in a throwaway console app, as a user
+/// would: proof that the buildTransitive fix makes TorchSharp load for package users, not only inside the repo.
+/// </summary>
+[Trait("Category", "Package")]
+public sealed class PackageConsumptionTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(8);
+    private readonly string _dir = Directory.CreateTempSubdirectory("tl-pkg-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TransferLearning.sln"))) return dir.FullName;
+        throw new InvalidOperationException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public void The_packed_package_works_in_a_fresh_app_that_references_TorchSharp_cpu()
+    {
+        string feed = Path.Combine(_dir, "feed");
+        var pack = ProcessRunner.Run("dotnet", $"pack \"{Path.Combine(RepoRoot(), "src", "TransferLearning", "TransferLearning.csproj")}\" -c Release -o \"{feed}\" -p:ContinuousIntegrationBuild=true", _dir, Timeout);
+        Assert.True(pack.ExitCode == 0, pack.Output);
+        string nupkg = Path.Combine(feed, "TransferLearning.0.1.0.nupkg");
+        Assert.True(File.Exists(nupkg), $"Expected {nupkg}; the feed has: {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
+
+        using (var zip = ZipFile.OpenRead(nupkg))
+        {
+            var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+            Assert.Contains("buildTransitive/TransferLearning.targets", entries);
+            Assert.Contains("buildTransitive/tasks/netstandard2.0/TransferLearning.Build.Tasks.dll", entries);
+            Assert.Contains("lib/net8.0/TransferLearning.dll", entries);
+            Assert.Contains("lib/net10.0/TransferLearning.dll", entries);
+            Assert.Contains("lib/net10.0/TransferLearning.xml", entries);
+            Assert.Contains("README.md", entries);
+            using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open());
+            string manifest = nuspec.ReadToEnd();
+            Assert.Contains("<license type=\"expression\">MIT</license>", manifest);
+            Assert.Contains("id=\"TorchSharp\"", manifest);
+            Assert.DoesNotContain("TorchSharp-cpu", manifest);
+        }
+
+        string app = Path.Combine(_dir, "app");
+        Directory.CreateDirectory(app);
+        string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="local-feed" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        // The package restores into a folder of its own (never into the shared cache), while the big TorchSharp
+        // packages come from the machine's cache as a fallback folder instead of being fetched again.
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <RestorePackagesPath>{Path.Combine(_dir, "packages")}</RestorePackagesPath>
+                <RestoreAdditionalProjectFallbackFolders>{globalPackages}</RestoreAdditionalProjectFallbackFolders>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="TransferLearning" Version="0.1.0" />
+                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using static TorchSharp.torch;
+            TransferLearning.Native.TorchNative.EnsureLoaded();
+            using var x = arange(6, dtype: ScalarType.Float32).reshape(2, 3);
+            Console.WriteLine($"sum={x.sum().item<float>()}");
+            """);
+
+        var build = ProcessRunner.Run("dotnet", "build -c Release", app, Timeout);
+        Assert.True(build.ExitCode == 0, build.Output);
+        var run = ProcessRunner.Run("dotnet", "run -c Release --no-build", app, Timeout);
+        Assert.True(run.ExitCode == 0, build.Output + "\n" + run.Output);
+        Assert.Contains("sum=15", run.Output);
+
+        string shipped = Path.Combine(app, "bin", "Release", "net10.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        string? system = SystemLibraries.FindLibStdCxx();
+        bool systemIsOld = system != null && !ElfVersionNeeds.ReadVersionDefinitions(File.ReadAllBytes(system), system).Contains("GLIBCXX_3.4.32");
+        bool weak = ElfVersionNeeds.ReadVersionNeeds(File.ReadAllBytes(shipped), shipped).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak;
+        Assert.Equal(systemIsOld, weak);
+        if (systemIsOld) Assert.Contains("marked that version need weak", build.Output);
+
+        // The shared package cache keeps TorchSharp's original file.
+        string? cached = TorchSharpShim.FindInPackageCache();
+        Assert.NotNull(cached);
+        Assert.False(ElfVersionNeeds.ReadVersionNeeds(File.ReadAllBytes(cached!), cached!).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak);
+    }
+}
