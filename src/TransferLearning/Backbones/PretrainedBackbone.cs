@@ -1,0 +1,161 @@
+using TorchSharp.Modules;
+using TransferLearning.Native;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace TransferLearning.Backbones;
+
+/// <summary>
+/// A pretrained feature extractor together with the preprocessing its weights expect and the metadata the trainer
+/// needs (output channels, layer groups for partial unfreezing). Input: float N×3×H×W RGB batches with values
+/// 0..255 on the module's device; preprocessing runs inside the model. <see cref="forward"/> returns one pooled
+/// feature vector per image.
+/// </summary>
+/// <remarks>
+/// Frozen layers do not require gradients, and their normalisation layers (batch and instance norm) stay in
+/// inference mode even when the model is put in training mode — the Keras fine-tuning guide's advice, so that
+/// fine-tuning the rest does not wreck their statistics. Set <see cref="TrainFrozenNormalization"/> to change that.
+/// </remarks>
+public class PretrainedBackbone : Module<Tensor, Tensor>
+{
+    private readonly Module<Tensor, Tensor> _features;
+    private readonly ImagePreprocessing _preprocessing;
+    private readonly LayerGroup[] _groups;
+
+    /// <summary>Wraps a feature extractor as a backbone.</summary>
+    /// <param name="name">A short name saved with models, for example <c>vgg16</c>.</param>
+    /// <param name="features">The feature extractor: preprocessed N×3×H×W → N×C×h×w. Registered under <paramref name="featuresModuleName"/>.</param>
+    /// <param name="preprocessing">The preprocessing the weights expect. Registered as <c>preprocessing</c> (no persistent state).</param>
+    /// <param name="outputChannels">C, the number of channels of the feature map.</param>
+    /// <param name="layerGroups">Blocks of <paramref name="features"/> from input to output, for partial unfreezing. At least one.</param>
+    /// <param name="pooling">How the feature map becomes a vector. Default: <see cref="PoolingMode.GlobalAverage"/>.</param>
+    /// <param name="featuresModuleName">Name of the extractor in the state dict. Default <c>features</c> (torchvision's key prefix).</param>
+    public PretrainedBackbone(string name, Module<Tensor, Tensor> features, ImagePreprocessing preprocessing, int outputChannels,
+        IReadOnlyList<LayerGroup> layerGroups, PoolingMode pooling = PoolingMode.GlobalAverage, string featuresModuleName = "features")
+        : base(name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(preprocessing);
+        ArgumentNullException.ThrowIfNull(layerGroups);
+        if (outputChannels <= 0) throw new ArgumentOutOfRangeException(nameof(outputChannels), $"outputChannels must be > 0; got {outputChannels}.");
+        if (layerGroups.Count == 0) throw new ArgumentException("A backbone needs at least one layer group.", nameof(layerGroups));
+        if (!Enum.IsDefined(pooling)) throw new ArgumentOutOfRangeException(nameof(pooling), $"Unknown pooling mode {pooling}.");
+        TorchNative.EnsureLoaded();
+        Name = name;
+        OutputChannels = outputChannels;
+        Pooling = pooling;
+        _features = features;
+        _preprocessing = preprocessing;
+        _groups = layerGroups.ToArray();
+        register_module(featuresModuleName, features);
+        register_module("preprocessing", preprocessing);
+    }
+
+    /// <summary>A short name saved with models, for example <c>vgg16</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Number of channels of the feature map.</summary>
+    public int OutputChannels { get; }
+
+    /// <summary>How <see cref="forward"/> turns the feature map into a vector.</summary>
+    public PoolingMode Pooling { get; }
+
+    /// <summary>The preprocessing the weights expect, applied inside <see cref="forward"/> and <see cref="ExtractFeatureMap"/>.</summary>
+    public ImagePreprocessing Preprocessing => _preprocessing;
+
+    /// <summary>The feature extractor (after preprocessing).</summary>
+    public Module<Tensor, Tensor> Features => _features;
+
+    /// <summary>Blocks of layers from input to output, frozen and unfrozen together.</summary>
+    public IReadOnlyList<LayerGroup> LayerGroups => _groups;
+
+    /// <summary>
+    /// Whether the normalisation layers of frozen groups follow <see cref="train"/> like the rest.
+    /// Default <c>false</c>: they stay in inference mode (Keras' advice for fine-tuning).
+    /// </summary>
+    public bool TrainFrozenNormalization { get; set; }
+
+    /// <summary>Whether every layer group is frozen.</summary>
+    public bool IsFrozen => _groups.All(g => g.IsFrozen);
+
+    /// <summary>Number of parameter values that currently require gradients.</summary>
+    public long TrainableParameterCount => parameters().Where(p => p.requires_grad).Sum(p => p.numel());
+
+    /// <summary>Number of parameter values in total.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>Freezes every layer group (Keras: <c>base_model.trainable = False</c>).</summary>
+    public void Freeze() => SetTrainableGroups(0);
+
+    /// <summary>Unfreezes every layer group (Keras: <c>base_model.trainable = True</c>).</summary>
+    public void Unfreeze() => SetTrainableGroups(_groups.Length);
+
+    /// <summary>Unfreezes the last <paramref name="lastBlocks"/> layer groups (the deepest) and freezes the others.</summary>
+    /// <param name="lastBlocks">0 … <see cref="LayerGroups"/>.Count.</param>
+    public void Unfreeze(int lastBlocks)
+    {
+        if (lastBlocks < 0 || lastBlocks > _groups.Length)
+            throw new ArgumentOutOfRangeException(nameof(lastBlocks), $"lastBlocks must be between 0 and {_groups.Length} (the number of layer groups of {Name}); got {lastBlocks}.");
+        SetTrainableGroups(lastBlocks);
+    }
+
+    private void SetTrainableGroups(int lastBlocks)
+    {
+        int firstTrainable = _groups.Length - lastBlocks;
+        for (int i = 0; i < _groups.Length; i++)
+        {
+            bool frozen = i < firstTrainable;
+            _groups[i].IsFrozen = frozen;
+            foreach (var p in _groups[i].Parameters()) p.requires_grad = !frozen;
+        }
+        ApplyFrozenNormalizationMode();
+    }
+
+    /// <inheritdoc />
+    public override void train(bool on = true)
+    {
+        base.train(on);
+        ApplyFrozenNormalizationMode();
+    }
+
+    private void ApplyFrozenNormalizationMode()
+    {
+        if (!training || TrainFrozenNormalization) return;
+        foreach (var group in _groups.Where(g => g.IsFrozen))
+            foreach (var module in group.Modules.SelectMany(m => m.modules()).OfType<NormBase>())
+                module.eval();
+    }
+
+    /// <summary>Preprocesses a 0..255 RGB batch and runs the feature extractor: N×3×H×W → N×C×h×w. Returns a new tensor.</summary>
+    public Tensor ExtractFeatureMap(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4 || images.shape[1] != 3)
+            throw new ArgumentException($"{Name} expects an N x 3 x H x W batch; got shape [{string.Join(", ", images.shape)}].", nameof(images));
+        if (images.dtype != ScalarType.Float32 && images.dtype != ScalarType.Float16 && images.dtype != ScalarType.BFloat16)
+            throw new ArgumentException($"{Name} expects floating-point images with values 0..255; got dtype {images.dtype}.", nameof(images));
+        using var scope = NewDisposeScope();
+        var map = _features.forward(_preprocessing.forward(images));
+        return map.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Pools a feature map N×C×h×w into N×C (or N×(C·h·w) for <see cref="PoolingMode.Flatten"/>). Returns a new tensor.</summary>
+    public Tensor Pool(Tensor featureMap)
+    {
+        ArgumentNullException.ThrowIfNull(featureMap);
+        return Pooling switch
+        {
+            PoolingMode.GlobalAverage => featureMap.mean(new long[] { 2, 3 }),
+            PoolingMode.GlobalMax => featureMap.amax(new long[] { 2, 3 }),
+            _ => featureMap.flatten(1),
+        };
+    }
+
+    /// <summary>Preprocesses, extracts and pools: N×3×H×W (0..255 RGB) → N×D. Returns a new tensor.</summary>
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = NewDisposeScope();
+        return Pool(ExtractFeatureMap(images)).MoveToOuterDisposeScope();
+    }
+}
