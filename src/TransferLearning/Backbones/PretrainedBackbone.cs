@@ -74,7 +74,17 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
     /// Whether the normalisation layers of frozen groups follow <see cref="train"/> like the rest.
     /// Default <c>false</c>: they stay in inference mode (Keras' advice for fine-tuning).
     /// </summary>
-    public bool TrainFrozenNormalization { get; set; }
+    public bool TrainFrozenNormalization
+    {
+        get => _trainFrozenNormalization;
+        set
+        {
+            _trainFrozenNormalization = value;
+            ApplyFrozenNormalizationMode();
+        }
+    }
+
+    private bool _trainFrozenNormalization;
 
     /// <summary>Whether every layer group is frozen.</summary>
     public bool IsFrozen => _groups.All(g => g.IsFrozen);
@@ -121,10 +131,16 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
 
     private void ApplyFrozenNormalizationMode()
     {
-        if (!training || TrainFrozenNormalization) return;
-        foreach (var group in _groups.Where(g => g.IsFrozen))
-            foreach (var module in group.Modules.SelectMany(m => m.modules()).OfType<NormBase>())
-                module.eval();
+        // In inference mode everything is in inference mode already. In training mode, frozen groups' norm layers are put in
+        // inference mode and the others follow the backbone (so Unfreeze while training turns them back on).
+        if (!training) return;
+        foreach (var group in _groups)
+        {
+            bool inference = group.IsFrozen && !TrainFrozenNormalization;
+            // TorchSharp's modules() lists descendants only, not the module itself: a group of leaf layers needs both.
+            foreach (var module in group.Modules.SelectMany(m => m.modules().Prepend(m)).OfType<NormBase>().Distinct())
+                module.train(!inference);
+        }
     }
 
     /// <summary>
