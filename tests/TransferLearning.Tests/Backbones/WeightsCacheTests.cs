@@ -1,5 +1,5 @@
-using System.Net;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using TransferLearning.Backbones;
 using Xunit.Abstractions;
 
@@ -49,6 +49,34 @@ public sealed class WeightsCacheTests : IDisposable
         {
             lock (Reports) Reports.Add(value);
         }
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Entries) Entries.Add((logLevel, formatter(state, exception)));
+        }
+    }
+
+    [Fact]
+    public async Task Downloads_and_cache_hits_are_logged()
+    {
+        using var server = new LoopbackServer(LoopbackServer.Serve(_body));
+        var logger = new ListLogger();
+        var weights = Weights();
+        var options = new WeightsCacheOptions { CacheDirectory = _dir, BaseUri = server.BaseUri, Logger = logger };
+        await new WeightsCache(options).GetFileAsync(weights);
+        await new WeightsCache(options).GetFileAsync(weights);
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith($"Downloading weights {weights.FileName} from {server.BaseUri}", StringComparison.Ordinal));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Information && e.Message.Contains($"{_body.Length} bytes, SHA-256 {Hash}"));
+        Assert.Contains(logger.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("Using cached weights", StringComparison.Ordinal));
     }
 
     private void AssertNothingCached()
