@@ -215,10 +215,10 @@ internal static class PyTorchCheckpointReader
                 bool isEmpty = spec.Size.Any(s => s == 0);
                 if (offset < 0 || (!isEmpty && last >= storage.Numel))
                     throw new InvalidDataException($"{source}: '{key}' (shape [{string.Join(", ", spec.Size)}], offset {offset}) reads past the end of its storage of {storage.Numel} values.");
-                using var view = data.as_strided(spec.Size, spec.Stride, offset);
+                using var scope = NewDisposeScope();
                 var owned = empty(spec.Size, data.dtype);
-                owned.copy_(view);
-                result.Add(key, owned, source);
+                owned.copy_(data.as_strided(spec.Size, spec.Stride, offset));
+                result.Add(key, owned.MoveToOuterDisposeScope(), source);
             }
             return result;
         }

@@ -39,6 +39,7 @@ internal static class StateDictLoader
         }
 
         using var noGrad = no_grad();
+        using var scope = NewDisposeScope(); // copy_ may hand back a fresh wrapper of its target; the scope releases it
         foreach (var (key, tensor) in target) tensor.copy_(source[key]);
     }
 
