@@ -260,4 +260,33 @@ public sealed class WeightsFileTests : IDisposable
         _output.WriteLine(e.Message);
         Assert.Equal("Weights 'narrow.safetensors' do not fit vgg16: key 'features.0.weight' has shape [64, 3, 3, 3] in the model but [32, 3, 3, 3] in the file.", e.Message);
     }
+
+    [Fact]
+    public void Half_precision_weights_load_into_a_float32_model()
+    {
+        string path = Temp("half.safetensors");
+        using var source = PretrainedBackboneTests.Tiny();
+        using var scope = NewDisposeScope();
+        SafeTensors(path, source.state_dict().Select(kv => (kv.Key, kv.Value.dtype == ScalarType.Float32 ? kv.Value.to(float16) : kv.Value)));
+        using var target = PretrainedBackboneTests.Tiny();
+        target.LoadWeights(path);
+        var expected = source.state_dict()["features.0.weight"];
+        var actual = target.state_dict()["features.0.weight"];
+        Assert.Equal(ScalarType.Float32, actual.dtype);
+        Assert.True(actual.allclose(expected, rtol: 1e-3, atol: 1e-3));
+    }
+
+    [Fact]
+    public void A_checkpoint_that_wraps_the_weights_in_a_state_dict_entry_is_unwrapped()
+    {
+        string path = Temp("wrapped.pth");
+        // {'epoch': 3, 'state_dict': {'w': tensor of 2 floats}}
+        var pkl = Pickle("\x80\x02", "}", "(", Str("epoch"), "K\x03", Str("state_dict"), "}", "(", Str("w"), "ctorch._utils\n_rebuild_tensor_v2\n", "(",
+            "(", Str("storage"), "ctorch\nFloatStorage\n", Str("0"), Str("cpu"), "K\x02", "t", "Q",
+            "K\x00", "K\x02\x85", "K\x01\x85", "\x89", "ccollections\nOrderedDict\n", ")", "R", "t", "R", "u", "u", ".");
+        PyTorchZip(path, pkl, new Dictionary<string, byte[]> { ["0"] = BitConverter.GetBytes(1.5f).Concat(BitConverter.GetBytes(-2f)).ToArray() });
+        using var weights = WeightsFile.Read(path);
+        Assert.Equal(new[] { "w" }, weights.Keys);
+        Assert.Equal(new[] { 1.5f, -2f }, Values(weights["w"]));
+    }
 }
