@@ -74,7 +74,17 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
     /// Whether the normalisation layers of frozen groups follow <see cref="train"/> like the rest.
     /// Default <c>false</c>: they stay in inference mode (Keras' advice for fine-tuning).
     /// </summary>
-    public bool TrainFrozenNormalization { get; set; }
+    public bool TrainFrozenNormalization
+    {
+        get => _trainFrozenNormalization;
+        set
+        {
+            _trainFrozenNormalization = value;
+            ApplyFrozenNormalizationMode();
+        }
+    }
+
+    private bool _trainFrozenNormalization;
 
     /// <summary>Whether every layer group is frozen.</summary>
     public bool IsFrozen => _groups.All(g => g.IsFrozen);
@@ -121,11 +131,54 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
 
     private void ApplyFrozenNormalizationMode()
     {
-        if (!training || TrainFrozenNormalization) return;
-        foreach (var group in _groups.Where(g => g.IsFrozen))
-            foreach (var module in group.Modules.SelectMany(m => m.modules()).OfType<NormBase>())
-                module.eval();
+        // In inference mode everything is in inference mode already. In training mode, frozen groups' norm layers are put in
+        // inference mode and the others follow the backbone (so Unfreeze while training turns them back on).
+        if (!training) return;
+        foreach (var group in _groups)
+        {
+            bool inference = group.IsFrozen && !TrainFrozenNormalization;
+            // TorchSharp's modules() lists descendants only, not the module itself: a group of leaf layers needs both.
+            foreach (var module in group.Modules.SelectMany(m => m.modules().Prepend(m)).OfType<NormBase>().Distinct())
+                module.train(!inference);
+        }
     }
+
+    /// <summary>
+    /// Loads weights from a file into this backbone with strict checks: every parameter and persistent buffer of the model
+    /// must be in the file with the same shape, and the file may hold no other key (except keys the backbone ignores, such
+    /// as VGG16's <c>classifier.*</c> without the top). Nothing is changed when a check fails.
+    /// </summary>
+    /// <param name="path">A torchvision <c>.pth</c> (PyTorch zip or legacy format), <c>.safetensors</c> or TorchSharp (<c>module.save</c>) file.</param>
+    /// <param name="format">The file's format. Default <see cref="WeightsFormat.Auto"/> (recognised from its first bytes).</param>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is damaged, of an unsupported kind, or (for <c>.pth</c>) holds anything but tensors.</exception>
+    /// <exception cref="WeightsMismatchException">A key is missing, unexpected, or has another shape; the message names the key and both shapes.</exception>
+    public void LoadWeights(string path, WeightsFormat format = WeightsFormat.Auto)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var stateDict = WeightsFile.Read(path, format);
+        LoadWeights(stateDict, Path.GetFileName(path));
+    }
+
+    /// <summary>
+    /// Copies a state dict (name → tensor, torchvision's key names) into this backbone with the strict checks of
+    /// <see cref="LoadWeights(string, WeightsFormat)"/>. The tensors are copied; the caller keeps ownership of <paramref name="stateDict"/>.
+    /// </summary>
+    /// <param name="stateDict">The weights by key.</param>
+    /// <param name="sourceName">Names the source in error messages, for example a file name.</param>
+    /// <exception cref="WeightsMismatchException">A key is missing, unexpected, or has another shape.</exception>
+    public void LoadWeights(IReadOnlyDictionary<string, Tensor> stateDict, string sourceName = "state dict")
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        StateDictLoader.Apply(this, stateDict, sourceName, IsIgnoredWeightKey, IgnoredWeightKeysDescription);
+    }
+
+    /// <summary>Whether a key of a weights file that the model lacks is skipped instead of refused. Default: none is.</summary>
+    /// <param name="key">A state-dict key of the file.</param>
+    protected virtual bool IsIgnoredWeightKey(string key) => false;
+
+    /// <summary>Explains <see cref="IsIgnoredWeightKey"/> in error messages; empty when nothing is ignored.</summary>
+    protected virtual string IgnoredWeightKeysDescription => "";
 
     /// <summary>Preprocesses a 0..255 RGB batch and runs the feature extractor: N×3×H×W → N×C×h×w. Returns a new tensor.</summary>
     public Tensor ExtractFeatureMap(Tensor images)

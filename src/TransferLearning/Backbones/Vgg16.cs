@@ -1,49 +1,62 @@
-using TorchSharp;
-using TorchSharp.Modules;
 using TransferLearning.Native;
-using static TorchSharp.torch;
-using static TorchSharp.torch.nn;
 
 namespace TransferLearning.Backbones;
 
 /// <summary>
-/// VGG16's convolutional feature extractor in torchvision's exact layout (<c>features.0</c> … <c>features.30</c>:
-/// 13 convolutions with ReLU, 5 max-pools; 14,714,688 parameters), so torchvision state dicts load by name.
+/// Builds VGG16 backbones (Keras: <c>VGG16(weights='imagenet', include_top=False)</c>) in torchvision's layout, with
+/// torchvision's ImageNet weights from the <see cref="WeightsCache"/>, weights from a file, or a random initialisation.
 /// </summary>
-public sealed class Vgg16Features : Module<Tensor, Tensor>
+public static class Vgg16
 {
-    /// <summary>Channels of each convolution, with <c>0</c> marking a 2×2 max-pool (torchvision's configuration "D").</summary>
-    internal static readonly int[] Configuration = { 64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512, 0 };
+    /// <summary>torchvision's <c>VGG16_Weights.IMAGENET1K_V1</c>: the file, its published address and its SHA-256 prefix.</summary>
+    public static PretrainedWeights ImageNetWeights { get; } = new(
+        "vgg16-imagenet1k-v1",
+        "vgg16-397923af.pth",
+        new Uri("https://download.pytorch.org/models/vgg16-397923af.pth"),
+        sha256: "397923af");
 
-    private readonly Sequential features;
+    /// <summary>
+    /// Creates a backbone. With <see cref="Vgg16Weights.ImageNet"/> this may download about 528 MB the first time (blocking);
+    /// prefer <see cref="CreateAsync"/> in UI or server code.
+    /// </summary>
+    /// <param name="options">What to build; <c>null</c> for the defaults (ImageNet weights, no top, global average pooling). Copied.</param>
+    /// <returns>A new backbone on the CPU, in training mode, with every layer trainable.</returns>
+    public static Vgg16Backbone Create(Vgg16Options? options = null) =>
+        CreateAsync(options, CancellationToken.None).GetAwaiter().GetResult();
 
-    /// <summary>Builds the layers with PyTorch's default random initialisation, on the CPU.</summary>
-    public Vgg16Features() : base("Vgg16Features")
+    /// <summary>Creates a backbone, fetching ImageNet weights into the cache when needed.</summary>
+    /// <param name="options">What to build; <c>null</c> for the defaults (ImageNet weights, no top, global average pooling). Copied.</param>
+    /// <param name="cancellationToken">Cancels a download.</param>
+    /// <returns>A new backbone on the CPU, in training mode, with every layer trainable.</returns>
+    public static async Task<Vgg16Backbone> CreateAsync(Vgg16Options? options = null, CancellationToken cancellationToken = default)
     {
+        var o = (options ?? new Vgg16Options()).Copy();
+        o.Validate();
         TorchNative.EnsureLoaded();
-        var layers = new List<(string, Module<Tensor, Tensor>)>();
-        int inChannels = 3;
-        foreach (int channels in Configuration)
+
+        string? weightsPath = o.Weights switch
         {
-            if (channels == 0)
-            {
-                layers.Add((layers.Count.ToString(), MaxPool2d(kernel_size: 2, stride: 2)));
-                continue;
-            }
-            layers.Add((layers.Count.ToString(), Conv2d(inChannels, channels, kernel_size: 3, padding: 1)));
-            layers.Add((layers.Count.ToString(), ReLU(inplace: true)));
-            inChannels = channels;
+            Vgg16Weights.File => o.WeightsFile,
+            Vgg16Weights.ImageNet => await new WeightsCache(o.Cache).GetFileAsync(ImageNetWeights, cancellationToken).ConfigureAwait(false),
+            _ => null,
+        };
+
+        var preprocessing = o.Preprocessing switch
+        {
+            Vgg16Preprocessing.Caffe => ImagePreprocessing.Caffe(),
+            Vgg16Preprocessing.Identity => ImagePreprocessing.Identity(),
+            _ => ImagePreprocessing.ImageNet(),
+        };
+        var backbone = Vgg16Backbone.Build(o.IncludeTop, o.Pooling, preprocessing);
+        try
+        {
+            if (weightsPath is not null) backbone.LoadWeights(weightsPath, o.WeightsFormat);
+            return backbone;
         }
-        features = Sequential(layers);
-        RegisterComponents();
-    }
-
-    /// <summary>Number of channels of the feature map (512).</summary>
-    public int OutputChannels => 512;
-
-    /// <summary>Runs the layers: N×3×H×W → N×512×H/32×W/32.</summary>
-    public override Tensor forward(Tensor input)
-    {
-        return features.forward(input);
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
     }
 }
