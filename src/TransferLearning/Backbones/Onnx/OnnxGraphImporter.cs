@@ -206,7 +206,8 @@ internal static class OnnxGraphImporter
 
     /// <summary>
     /// Layer groups in graph order: a group ends where exactly one value is live (every earlier path has merged, as
-    /// at the end of a residual block) and the next node has weights. Groups without weights join the next group.
+    /// at the end of a residual block) and the next node is a weighted Conv, Gemm or MatMul. A trailing group without
+    /// weights joins the previous one.
     /// </summary>
     private static IReadOnlyList<(string Name, OnnxNode[] Nodes)> LayerGroups(IReadOnlyList<OnnxNode> nodes, string input, string output)
     {
@@ -220,14 +221,14 @@ internal static class OnnxGraphImporter
             groups[^1].Add(nodes[i]);
             foreach (var o in nodes[i].Outputs) if (o.Length > 0) live.Add(o);
             live.RemoveWhere(v => !lastRead.TryGetValue(v, out int last) || last <= i);
-            bool nextHasWeights = i + 1 < nodes.Count && nodes[i + 1].parameters().Any();
-            if (live.Count == 1 && nextHasWeights && groups[^1].Any(n => n.parameters().Any())) groups.Add(new List<OnnxNode>());
+            bool nextStartsLayer = i + 1 < nodes.Count && nodes[i + 1].OpType is "Conv" or "Gemm" or "MatMul" && nodes[i + 1].parameters().Any();
+            if (live.Count == 1 && nextStartsLayer && groups[^1].Any(n => n.parameters().Any())) groups.Add(new List<OnnxNode>());
         }
         if (!groups[^1].Any(n => n.parameters().Any()) && groups.Count > 1)
         {
             groups[^2].AddRange(groups[^1]);
             groups.RemoveAt(groups.Count - 1);
         }
-        return groups.Select((g, i) => ($"group{i}:{g.First(n => n.parameters().Any() || true).NodeName}", g.ToArray())).ToArray();
+        return groups.Select((g, i) => ($"group{i}:{g[0].NodeName}", g.ToArray())).ToArray();
     }
 }

@@ -30,6 +30,15 @@ public static class OnnxPreprocessing
         string source = $"Preprocessing graph '{path}'";
         using var graph = OnnxGraphImporter.Import(model, source, model.Graph.Output.FirstOrDefault()?.Name, "preprocessing", out _);
         var (height, width) = DeclaredSize(model.Graph.Input.First(i => i.Name == graph.InputName), 224);
+        var (order, mean, std) = Probe(graph, height, width, source);
+        ChannelOrder channelOrder = order.SequenceEqual(new[] { 0, 1, 2 }) ? ChannelOrder.Rgb
+            : order.SequenceEqual(new[] { 2, 1, 0 }) ? ChannelOrder.Bgr
+            : throw new OnnxImportException($"{source}: channel order [{string.Join(", ", order)}] is neither RGB nor BGR.");
+        return new ImagePreprocessing(name, channelOrder, 1f, mean, std);
+    }
+
+    private static (int[] Order, float[] Mean, float[] Std) Probe(OnnxGraphModule graph, int height, int width, string source)
+    {
         graph.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -61,10 +70,7 @@ public static class OnnxPreprocessing
             std[c] = 1f / a;
             mean[c] = -offset[0, c].mean().item<float>() / a;
         }
-        ChannelOrder channelOrder = order.SequenceEqual(new[] { 0, 1, 2 }) ? ChannelOrder.Rgb
-            : order.SequenceEqual(new[] { 2, 1, 0 }) ? ChannelOrder.Bgr
-            : throw new OnnxImportException($"{source}: channel order [{string.Join(", ", order)}] is neither RGB nor BGR.");
-        return new ImagePreprocessing(name, channelOrder, 1f, mean, std);
+        return (order, mean, std);
     }
 
     private static Tensor Run(OnnxGraphModule graph, Tensor input, string source)
