@@ -61,8 +61,14 @@ public static class OnnxBackbone
                 channels = map.shape[1];
                 features.train();
             }
+            Tensor? residual = null;
             var preprocessing = o.Preprocessing
-                ?? (o.PreprocessingModelPath is not null ? OnnxPreprocessing.FromOnnx(o.PreprocessingModelPath) : ImagePreprocessing.Identity());
+                ?? (o.PreprocessingModelPath is not null ? OnnxPreprocessing.Read(o.PreprocessingModelPath, "onnx", out residual) : ImagePreprocessing.Identity());
+            if (residual is not null)
+            {
+                if (o.ExactMeanImage) features.SetInputOffset(residual);
+                residual.Dispose();
+            }
             var layerGroups = groups.Select(g => new LayerGroup(g.Name, g.Nodes)).ToArray();
             return new PretrainedBackbone(name, features, preprocessing, (int)channels, layerGroups, o.Pooling);
         }
@@ -78,7 +84,8 @@ public static class OnnxBackbone
     /// read from the folder the package's build props copy it to: <c>DnnImageModels/</c> next to the app
     /// (<see cref="AppContext.BaseDirectory"/>). Works offline. Features: the 512-channel map before the final
     /// 7×7 average pooling (7×7 at 224×224 input; any input size ≥ 32 works), pooled by the backbone; preprocessing:
-    /// the package's BGR mean-image subtraction reduced to per-channel means (see <see cref="OnnxPreprocessing"/>).
+    /// the package's BGR mean-image subtraction: per-channel means in <see cref="PretrainedBackbone.Preprocessing"/>,
+    /// the per-pixel rest inside the features (see <see cref="OnnxImportOptions.ExactMeanImage"/>).
     /// Nine layer groups: the stem and the eight residual blocks.
     /// </summary>
     /// <param name="options">Overrides (name defaults to <c>resnet18</c>; preprocessing to the package's graph). Copied.</param>

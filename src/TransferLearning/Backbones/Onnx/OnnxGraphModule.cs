@@ -30,10 +30,33 @@ internal sealed class OnnxGraphModule : Module<Tensor, Tensor>
     /// <summary>The imported nodes in graph order.</summary>
     public IReadOnlyList<OnnxNode> Nodes => _nodes;
 
+    /// <summary>Whether <see cref="SetInputOffset"/> was called.</summary>
+    public bool HasInputOffset { get; private set; }
+
+    /// <summary>
+    /// Adds <paramref name="offset"/> (1×C×H×W, kept as the buffer <c>input_offset</c>) to every input before the
+    /// graph runs, bilinearly resized when the input's size differs: the per-pixel part of a mean image whose
+    /// per-channel part lives in the backbone's <see cref="ImagePreprocessing"/>.
+    /// </summary>
+    public void SetInputOffset(Tensor offset)
+    {
+        register_buffer("input_offset", offset.detach().clone());
+        HasInputOffset = true;
+    }
+
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
+        if (HasInputOffset)
+        {
+            var offset = named_buffers(false).First(b => b.name == "input_offset").buffer;
+            if (input.dim() != 4 || input.shape[1] != offset.shape[1])
+                throw new ArgumentException($"Expected an N x {offset.shape[1]} x H x W batch; got shape [{string.Join(", ", input.shape)}].", nameof(input));
+            if (input.shape[2] != offset.shape[2] || input.shape[3] != offset.shape[3])
+                offset = TorchSharp.torch.nn.functional.interpolate(offset, new[] { input.shape[2], input.shape[3] }, mode: TorchSharp.torch.InterpolationMode.Bilinear, align_corners: false);
+            input = input + offset.to_type(input.dtype);
+        }
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = input };
         for (int i = 0; i < _nodes.Length; i++)
         {

@@ -29,6 +29,15 @@ public sealed class OnnxImportOptions
     /// </summary>
     public string? PreprocessingModelPath { get; set; }
 
+    /// <summary>
+    /// When <see cref="PreprocessingModelPath"/> subtracts a mean image (an offset that varies over the image): whether
+    /// the per-pixel part of it (mean image minus its per-channel means) is added back as the first step of the
+    /// features, kept as the buffer <c>features.input_offset</c> and bilinearly resized when the input size differs
+    /// from the graph's. Default <c>true</c>: at the graph's size the result equals the preprocessing graph exactly.
+    /// <c>false</c>: only the per-channel means of <see cref="PretrainedBackbone.Preprocessing"/> are subtracted.
+    /// </summary>
+    public bool ExactMeanImage { get; set; } = true;
+
     /// <summary>How the feature map becomes a vector. Default <see cref="PoolingMode.GlobalAverage"/>.</summary>
     public PoolingMode Pooling { get; set; } = PoolingMode.GlobalAverage;
 

@@ -13,8 +13,9 @@ namespace TransferLearning.Backbones.Onnx;
 /// its declared size. It must be per-channel affine — each output channel a positive multiple of one input channel
 /// plus an offset image — with RGB or BGR channel order, otherwise an <see cref="OnnxImportException"/> explains why.
 /// An offset that varies over the image (a mean image) is <b>reduced to its per-channel average</b>, which makes the
-/// preprocessing independent of the input size; for a mean image that is nearly constant per channel the features
-/// barely change (docs/backbones-onnx.md gives the measured difference for ResNet18 at 224×224).
+/// preprocessing independent of the input size. <see cref="OnnxBackbone.Load"/> adds the per-pixel rest back inside
+/// the features (resized to the input size) unless <see cref="OnnxImportOptions.ExactMeanImage"/> is off;
+/// docs/backbones-onnx.md gives the measured difference for ResNet18 at 224×224.
 /// </remarks>
 public static class OnnxPreprocessing
 {
@@ -24,20 +25,32 @@ public static class OnnxPreprocessing
     /// <exception cref="OnnxImportException">The graph uses an unsupported op or is not a per-channel affine transform.</exception>
     public static ImagePreprocessing FromOnnx(string path, string name = "onnx")
     {
+        var preprocessing = Read(path, name, out var residual);
+        residual?.Dispose();
+        return preprocessing;
+    }
+
+    /// <summary>
+    /// Like <see cref="FromOnnx"/>, and also returns the per-pixel part of the offset the per-channel preprocessing
+    /// leaves out (1×3×H×W, in the weights' channel order; <c>null</c> when the offset is constant per channel).
+    /// </summary>
+    internal static ImagePreprocessing Read(string path, string name, out Tensor? residual)
+    {
         var model = OnnxModelFile.Read(path, nameof(path));
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         TorchNative.EnsureLoaded();
         string source = $"Preprocessing graph '{path}'";
         using var graph = OnnxGraphImporter.Import(model, source, model.Graph.Output.FirstOrDefault()?.Name, "preprocessing", out _);
         var (height, width) = DeclaredSize(model.Graph.Input.First(i => i.Name == graph.InputName), 224);
-        var (order, mean, std) = Probe(graph, height, width, source);
+        var (order, mean, std, offsetResidual) = Probe(graph, height, width, source);
+        residual = offsetResidual;
         ChannelOrder channelOrder = order.SequenceEqual(new[] { 0, 1, 2 }) ? ChannelOrder.Rgb
             : order.SequenceEqual(new[] { 2, 1, 0 }) ? ChannelOrder.Bgr
             : throw new OnnxImportException($"{source}: channel order [{string.Join(", ", order)}] is neither RGB nor BGR.");
         return new ImagePreprocessing(name, channelOrder, 1f, mean, std);
     }
 
-    private static (int[] Order, float[] Mean, float[] Std) Probe(OnnxGraphModule graph, int height, int width, string source)
+    private static (int[] Order, float[] Mean, float[] Std, Tensor? Residual) Probe(OnnxGraphModule graph, int height, int width, string source)
     {
         graph.eval();
         using var scope = NewDisposeScope();
@@ -70,7 +83,9 @@ public static class OnnxPreprocessing
             std[c] = 1f / a;
             mean[c] = -offset[0, c].mean().item<float>() / a;
         }
-        return (order, mean, std);
+        var residual = offset - offset.mean(new long[] { 2, 3 }, keepdim: true);
+        bool constant = residual.abs().max().item<float>() <= 1e-6f * Math.Max(1f, offset.abs().max().item<float>());
+        return (order, mean, std, constant ? null : residual.MoveToOuterDisposeScope());
     }
 
     private static Tensor Run(OnnxGraphModule graph, Tensor input, string source)
