@@ -83,10 +83,10 @@ public static class OnnxBackbone
     /// The ImageNet-pretrained ResNet18 of the NuGet package <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c> (0.23.1),
     /// read from the folder the package's build props copy it to: <c>DnnImageModels/</c> next to the app
     /// (<see cref="AppContext.BaseDirectory"/>). Works offline. Features: the 512-channel map before the final
-    /// 7×7 average pooling (7×7 at 224×224 input; any input size ≥ 32 works), pooled by the backbone; preprocessing:
+    /// 7×7 average pooling (7×7 at 224×224 input; the spatial size is dynamic, down to 32×32), pooled by the backbone; preprocessing:
     /// the package's BGR mean-image subtraction: per-channel means in <see cref="PretrainedBackbone.Preprocessing"/>,
     /// the per-pixel rest inside the features (see <see cref="OnnxImportOptions.ExactMeanImage"/>).
-    /// Nine layer groups: the stem and the eight residual blocks.
+    /// Ten layer groups: the stem and the nine residual blocks of this CNTK export.
     /// </summary>
     /// <param name="options">Overrides (name defaults to <c>resnet18</c>; preprocessing to the package's graph). Copied.</param>
     /// <param name="directory">Folder holding <c>DnnImageModels/</c>. Default <c>null</c>: <see cref="AppContext.BaseDirectory"/>.</param>
