@@ -9,11 +9,24 @@ using static TransferLearning.Tests.Backbones.Onnx.OnnxTestModels;
 namespace TransferLearning.Tests.Backbones.Onnx;
 
 /// <summary>The ImageNet ResNet18 of the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, against ONNX Runtime.</summary>
-public sealed class OnnxResNet18Tests
+public sealed class OnnxResNet18Tests : IClassFixture<OnnxResNet18Tests.PackageBackbone>
 {
     private readonly ITestOutputHelper _output;
+    private readonly PackageBackbone _shared;
 
-    public OnnxResNet18Tests(ITestOutputHelper output) => _output = output;
+    public OnnxResNet18Tests(ITestOutputHelper output, PackageBackbone shared)
+    {
+        _output = output;
+        _shared = shared;
+    }
+
+    /// <summary>One default-options backbone for the tests that only read it (loading takes seconds).</summary>
+    public sealed class PackageBackbone : IDisposable
+    {
+        public PretrainedBackbone Backbone { get; } = OnnxBackbone.ResNet18FromPackage();
+
+        public void Dispose() => Backbone.Dispose();
+    }
 
     private static string ModelPath => Path.Combine(AppContext.BaseDirectory, OnnxBackbone.ResNet18RelativePath);
 
@@ -72,12 +85,14 @@ public sealed class OnnxResNet18Tests
         var expected = RunOrt(Model.Value, preprocessed, shape, "Pooling395_Output_0").Data;
 
         // Default: per-channel means in Preprocessing, the mean image's per-pixel rest inside the features: exact at 224.
-        double exact = BackboneDiff(OnnxBackbone.ResNet18FromPackage(), rgb, shape, expected);
+        double exact = BackboneDiff(_shared.Backbone, rgb, shape, expected);
         _output.WriteLine($"ExactMeanImage = true: max abs diff / output scale = {exact:E3}");
         Assert.True(exact <= 1e-3, $"max abs diff relative to the output scale is {exact:E3}.");
 
         // Per-channel means only: the documented approximation, measured here.
-        double perChannel = BackboneDiff(OnnxBackbone.ResNet18FromPackage(new OnnxImportOptions { ExactMeanImage = false }), rgb, shape, expected);
+        using var perChannelBackbone = OnnxBackbone.ResNet18FromPackage(new OnnxImportOptions { ExactMeanImage = false });
+        Assert.DoesNotContain(perChannelBackbone.named_buffers(), b => b.name == "features.input_offset");
+        double perChannel = BackboneDiff(perChannelBackbone, rgb, shape, expected);
         _output.WriteLine($"ExactMeanImage = false: max abs diff / output scale = {perChannel:E3}");
         Assert.True(perChannel > exact, "the per-channel reduction should differ from the exact mean image.");
         Assert.True(perChannel <= 0.1, $"per-channel means vs the exact mean image: max abs diff relative to the output scale is {perChannel:E3}.");
@@ -85,19 +100,16 @@ public sealed class OnnxResNet18Tests
 
     private static double BackboneDiff(PretrainedBackbone backbone, float[] rgb, long[] shape, float[] expected)
     {
-        using (backbone)
-        {
-            backbone.eval();
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            return RelativeMaxDiff(backbone.forward(tensor(rgb, shape)).data<float>().ToArray(), expected);
-        }
+        backbone.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return RelativeMaxDiff(backbone.forward(tensor(rgb, shape)).data<float>().ToArray(), expected);
     }
 
     [Fact]
     public void The_package_backbone_runs_at_64_pixels_with_the_mean_image_resized()
     {
-        using var backbone = OnnxBackbone.ResNet18FromPackage();
+        var backbone = _shared.Backbone;
         backbone.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -110,7 +122,7 @@ public sealed class OnnxResNet18Tests
     [Fact]
     public void The_package_backbone_has_resnet18s_structure_and_preprocessing()
     {
-        using var backbone = OnnxBackbone.ResNet18FromPackage();
+        var backbone = _shared.Backbone;
         Assert.Equal("resnet18", backbone.Name);
         Assert.Equal(512, backbone.OutputChannels);
         // This CNTK export has 22 convolutions: the stem, 9 residual blocks (one more than torchvision's resnet18 in
