@@ -11,6 +11,7 @@ namespace TransferLearning.Backbones.Onnx;
 internal sealed class OnnxGraphModule : Module<Tensor, Tensor>
 {
     private readonly OnnxNode[] _nodes;
+    private readonly string[][] _freeAfter;
 
     public OnnxGraphModule(string name, string inputName, string outputName, IReadOnlyList<(string ModuleName, OnnxNode Node)> nodes)
         : base(name)
@@ -19,6 +20,12 @@ internal sealed class OnnxGraphModule : Module<Tensor, Tensor>
         OutputName = outputName;
         _nodes = nodes.Select(n => n.Node).ToArray();
         foreach (var (moduleName, node) in nodes) register_module(moduleName, node);
+        // Values no later node reads are released right after their last reader, so that inference memory follows
+        // the live values rather than the whole graph (autograd keeps what backward needs on its own).
+        var lastRead = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _nodes.Length; i++) foreach (var v in _nodes[i].RuntimeInputs) lastRead[v] = i;
+        _freeAfter = _nodes.Select((n, i) => n.RuntimeInputs.Distinct()
+            .Where(v => lastRead[v] == i && v != inputName && v != outputName).ToArray()).ToArray();
     }
 
     /// <summary>The graph input the module reads.</summary>
@@ -66,6 +73,8 @@ internal sealed class OnnxGraphModule : Module<Tensor, Tensor>
             var outputs = node.Run(inputs);
             for (int j = 0; j < outputs.Length && j < node.Outputs.Length; j++)
                 if (node.Outputs[j].Length > 0) values[node.Outputs[j]] = outputs[j];
+            foreach (var dead in _freeAfter[i])
+                if (values.Remove(dead, out var tensor) && !outputs.Any(o => ReferenceEquals(o, tensor))) tensor.Dispose();
             if (values.ContainsKey(OutputName)) break;
         }
         var result = values[OutputName];
