@@ -1,0 +1,234 @@
+using System.Text;
+using TransferLearning.Backbones.Onnx.Ops;
+using TransferLearning.Backbones.Onnx.Proto;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace TransferLearning.Backbones.Onnx;
+
+/// <summary>
+/// Turns an ONNX <see cref="ModelProto"/> into an <see cref="OnnxGraphModule"/>: picks the output, keeps the nodes it
+/// depends on, builds one module per node and splits them into layer groups in graph order.
+/// </summary>
+internal static class OnnxGraphImporter
+{
+    /// <summary>The ops the importer implements.</summary>
+    public static readonly IReadOnlyList<string> SupportedOps = new[]
+    {
+        "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Flatten",
+        "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad", "Relu", "Reshape",
+        "Sigmoid", "Split", "Sub",
+    };
+
+    /// <summary>Ops of a classifier tail that the default feature output strips (walking back from the graph output).</summary>
+    private static readonly HashSet<string> TailOps = new(StringComparer.Ordinal)
+    {
+        "Gemm", "MatMul", "Flatten", "Reshape", "Squeeze", "Softmax", "LogSoftmax", "Dropout", "Identity",
+        "GlobalAveragePool", "GlobalMaxPool",
+    };
+
+    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, out IReadOnlyList<(string Name, OnnxNode[] Nodes)> groups)
+    {
+        int opset = OnnxModelFile.DefaultOpset(model, source);
+        var graph = model.Graph;
+        var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
+        foreach (var init in graph.Initializer) initializers[init.Name] = init;
+        var inputs = graph.Input.Where(i => !initializers.ContainsKey(i.Name)).ToArray();
+        if (inputs.Length != 1)
+            throw new OnnxImportException($"{source}: expected exactly one graph input (the image batch); found {inputs.Length}: [{string.Join(", ", inputs.Select(i => i.Name))}].");
+        var input = inputs[0];
+        long? declaredBatch = null;
+        var inputDims = input.Type?.TensorType?.Shape?.Dim;
+        if (inputDims is { Count: > 0 } && inputDims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue)
+            declaredBatch = inputDims[0].DimValue;
+        var elemType = input.Type?.TensorType?.ElemType ?? 0;
+        if (elemType is not (0 or (int)TensorProto.Types.DataType.Float))
+            throw new OnnxImportException($"{source}: graph input '{input.Name}' has element type {(TensorProto.Types.DataType)elemType}; only FLOAT inputs are supported.");
+
+        var names = graph.Node.Select((n, i) => n.Name.Length > 0 ? n.Name : $"{n.OpType}#{i}").ToArray();
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < graph.Node.Count; i++)
+            foreach (var o in graph.Node[i].Output)
+                if (o.Length > 0) producer[o] = i;
+
+        string output = ResolveOutput(graph, source, outputName, names, producer, initializers, input.Name);
+
+        // The nodes the output depends on, in graph order.
+        var needed = new SortedSet<int>();
+        var stack = new Stack<string>(new[] { output });
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (stack.Count > 0)
+        {
+            var value = stack.Pop();
+            if (!seen.Add(value) || !producer.TryGetValue(value, out int index)) continue;
+            needed.Add(index);
+            foreach (var i in graph.Node[index].Input) if (i.Length > 0) stack.Push(i);
+        }
+        foreach (var i in needed) CheckInputsDefined(graph.Node[i], names[i], producer, initializers, input.Name);
+
+        // Constants: initializers and Constant outputs, converted once.
+        var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        Tensor? Constant(string name)
+        {
+            if (constants.TryGetValue(name, out var t)) return t;
+            if (!initializers.TryGetValue(name, out var proto)) return null;
+            return constants[name] = OnnxTensors.ToTensor(proto, $"{source}: initializer");
+        }
+
+        var built = new List<(string, OnnxNode)>();
+        var moduleNames = new HashSet<string>(StringComparer.Ordinal);
+        var trainableOwner = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var index in needed)
+            {
+                var node = graph.Node[index];
+                var context = new OnnxNodeContext(node, names[index], opset, Constant, declaredBatch);
+                if (node.Domain is not ("" or "ai.onnx"))
+                    throw context.Error(null, $"operator domain '{node.Domain}' is not supported; only the default ai.onnx domain.");
+                if (node.OpType == "Constant")
+                {
+                    constants[node.Output[0]] = ConstantValue(context, source);
+                    continue;
+                }
+                var module = Create(context);
+                foreach (var i in Enumerable.Range(0, node.Input.Count).Except(module.RuntimeInputIndices))
+                {
+                    string inputName = node.Input[i];
+                    if (inputName.Length == 0 || !initializers.ContainsKey(inputName) || !IsTrainableRole(node.OpType, i)) continue;
+                    if (trainableOwner.TryGetValue(inputName, out var owner))
+                        throw context.Error(inputName, $"initializer '{inputName}' is also a weight of node '{owner}'; shared (tied) weights are not supported.");
+                    trainableOwner[inputName] = names[index];
+                }
+                built.Add((UniqueModuleName(names[index], moduleNames), module));
+            }
+        }
+        finally
+        {
+            foreach (var c in constants.Values) c.Dispose();
+        }
+        if (!built.Any(b => b.Item2.Outputs.Contains(output)))
+            throw new OnnxImportException($"{source}: output '{output}' is not computed by any supported node (it is a constant or the input itself).");
+
+        var module0 = new OnnxGraphModule(moduleName, input.Name, output, built);
+        groups = LayerGroups(module0.Nodes, input.Name, output);
+        return module0;
+    }
+
+    private static bool IsTrainableRole(string opType, int inputIndex) => opType switch
+    {
+        "Conv" => inputIndex is 1 or 2,
+        "BatchNormalization" => inputIndex is 1 or 2,
+        "Gemm" or "MatMul" => true,
+        _ => false,
+    };
+
+    private static OnnxNode Create(OnnxNodeContext context) => context.OpType switch
+    {
+        "Conv" => new OnnxConv(context),
+        "BatchNormalization" => new OnnxBatchNormalization(context),
+        "MaxPool" or "AveragePool" => new OnnxPool(context),
+        "Relu" or "LeakyRelu" or "Sigmoid" or "Clip" or "Identity" or "Dropout" or "GlobalAveragePool" => new OnnxActivation(context),
+        "Add" or "Sub" or "Mul" or "Div" => new OnnxBinary(context),
+        "Concat" => new OnnxConcat(context),
+        "Split" => new OnnxSplit(context),
+        "Flatten" or "Reshape" => new OnnxReshape(context),
+        "Gemm" or "MatMul" => new OnnxGemm(context),
+        "Pad" => new OnnxPad(context),
+        _ => throw context.Error(null, $"op '{context.OpType}' is not supported. Supported ops: {string.Join(", ", SupportedOps)}."),
+    };
+
+    private static Tensor ConstantValue(OnnxNodeContext context, string source)
+    {
+        context.AllowOnly("value", "value_float", "value_floats", "value_int", "value_ints");
+        if (context.TensorAttribute("value") is { } proto) return OnnxTensors.ToTensor(proto, $"{source}: Constant node '{context.DisplayName}' value");
+        if (context.Has("value_float")) return tensor(context.Float("value_float", 0));
+        if (context.Floats("value_floats") is { } floats) return tensor(floats);
+        if (context.Has("value_int")) return tensor(context.Int("value_int", 0));
+        if (context.Ints("value_ints") is { } ints) return tensor(ints);
+        throw context.Error("value", "a Constant needs value, value_float(s) or value_int(s).");
+    }
+
+    private static void CheckInputsDefined(NodeProto node, string name, Dictionary<string, int> producer, Dictionary<string, TensorProto> initializers, string inputName)
+    {
+        foreach (var i in node.Input)
+            if (i.Length > 0 && i != inputName && !producer.ContainsKey(i) && !initializers.ContainsKey(i))
+                throw new OnnxImportException($"ONNX node '{name}' (op {node.OpType}): input '{i}' is neither the graph input, an initializer nor a node output.", node.OpType, name, i);
+    }
+
+    private static string ResolveOutput(GraphProto graph, string source, string? requested, string[] names, Dictionary<string, int> producer,
+        Dictionary<string, TensorProto> initializers, string inputName)
+    {
+        if (requested is not null)
+        {
+            if (producer.ContainsKey(requested)) return requested;
+            int byName = Array.IndexOf(names, requested);
+            if (byName >= 0)
+            {
+                var outputs = graph.Node[byName].Output.Where(o => o.Length > 0).ToArray();
+                if (outputs.Length != 1) throw new OnnxImportException($"{source}: node '{requested}' has {outputs.Length} outputs; name one of them: [{string.Join(", ", outputs)}].");
+                return outputs[0];
+            }
+            throw new OnnxImportException($"{source}: '{requested}' is neither a node name nor a value computed by a node. Graph outputs: [{string.Join(", ", graph.Output.Select(o => o.Name))}].", attributeName: "OutputName");
+        }
+        if (graph.Output.Count == 0) throw new OnnxImportException($"{source}: the graph declares no output.");
+        string value = graph.Output[0].Name;
+        var shapes = graph.ValueInfo.Concat(graph.Output).ToDictionary(v => v.Name, v => v.Type?.TensorType?.Shape, StringComparer.Ordinal);
+        // Walk back through the classifier tail (Flatten/Gemm/Softmax/...) and a final global pooling, to the feature map.
+        while (producer.TryGetValue(value, out int index))
+        {
+            var node = graph.Node[index];
+            bool tail = TailOps.Contains(node.OpType)
+                || (node.OpType is "AveragePool" or "MaxPool" && IsOneByOne(shapes.GetValueOrDefault(node.Output[0])))
+                || (node.OpType is "Add" && node.Input.Count == 2 && initializers.ContainsKey(node.Input[1])
+                    && producer.TryGetValue(node.Input[0], out int p) && graph.Node[p].OpType == "MatMul");
+            if (!tail) break;
+            var next = node.Input.FirstOrDefault(i => i.Length > 0 && !initializers.ContainsKey(i));
+            if (next is null || next == inputName)
+                throw new OnnxImportException($"{source}: no feature map found before the classifier tail; name the feature output with OutputName.");
+            value = next;
+        }
+        return value;
+    }
+
+    private static bool IsOneByOne(TensorShapeProto? shape) =>
+        shape is { Dim.Count: 4 } && shape.Dim.Skip(2).All(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue == 1);
+
+    private static string UniqueModuleName(string nodeName, HashSet<string> used)
+    {
+        var clean = new StringBuilder();
+        foreach (char c in nodeName) clean.Append(char.IsLetterOrDigit(c) || c == '_' ? c : '_');
+        string name = clean.Length > 0 ? clean.ToString() : "node";
+        string candidate = name;
+        for (int i = 1; !used.Add(candidate); i++) candidate = $"{name}_{i}";
+        return candidate;
+    }
+
+    /// <summary>
+    /// Layer groups in graph order: a group ends where exactly one value is live (every earlier path has merged, as
+    /// at the end of a residual block) and the next node is a weighted Conv, Gemm or MatMul. A trailing group without
+    /// weights joins the previous one.
+    /// </summary>
+    private static IReadOnlyList<(string Name, OnnxNode[] Nodes)> LayerGroups(IReadOnlyList<OnnxNode> nodes, string input, string output)
+    {
+        var lastRead = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++) foreach (var v in nodes[i].RuntimeInputs) lastRead[v] = i;
+        lastRead[output] = int.MaxValue;
+        var live = new HashSet<string>(StringComparer.Ordinal) { input };
+        var groups = new List<List<OnnxNode>> { new() };
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            groups[^1].Add(nodes[i]);
+            foreach (var o in nodes[i].Outputs) if (o.Length > 0) live.Add(o);
+            live.RemoveWhere(v => !lastRead.TryGetValue(v, out int last) || last <= i);
+            bool nextStartsLayer = i + 1 < nodes.Count && nodes[i + 1].OpType is "Conv" or "Gemm" or "MatMul" && nodes[i + 1].parameters().Any();
+            if (live.Count == 1 && nextStartsLayer && groups[^1].Any(n => n.parameters().Any())) groups.Add(new List<OnnxNode>());
+        }
+        if (!groups[^1].Any(n => n.parameters().Any()) && groups.Count > 1)
+        {
+            groups[^2].AddRange(groups[^1]);
+            groups.RemoveAt(groups.Count - 1);
+        }
+        return groups.Select((g, i) => ($"group{i}:{g[0].NodeName}", g.ToArray())).ToArray();
+    }
+}
