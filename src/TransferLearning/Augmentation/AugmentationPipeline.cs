@@ -61,6 +61,7 @@ public sealed class AugmentationPipeline : IAugmentation
         TorchNative.EnsureLoaded();
         using var scope = NewDisposeScope();
         Tensor current = batch;
+        bool owned = false; // whether current is a fresh tensor only this pipeline sees (not a user step's output, which may be a view)
         int i = 0;
         while (i < steps.Length)
         {
@@ -70,17 +71,26 @@ public sealed class AugmentationPipeline : IAugmentation
                 int end = ChainEnd(i, out var resampling);
                 next = ApplyChain(current, i, end, resampling, random);
                 i = end;
+                owned = true;
             }
             else if (steps[i] is IGeometricAugmentation geometric)
             {
                 next = ApplyChain(current, i, i + 1, geometric.Resampling ?? Resampling.Default, random);
                 i++;
+                owned = true;
+            }
+            else if (steps[i] is IInPlaceAugmentation inPlace && owned)
+            {
+                inPlace.ApplyInPlace(current); // current is an intermediate only this pipeline sees
+                i++;
+                continue;
             }
             else
             {
                 next = steps[i].Apply(current, random);
                 if (next is null || ReferenceEquals(next, current) || next.Handle == current.Handle)
                     throw new InvalidOperationException($"Step {i} ({steps[i].GetType().Name}) returned its input; IAugmentation.Apply must return a new tensor.");
+                owned = IsBuiltIn(steps[i]);
                 i++;
             }
             if (!ReferenceEquals(current, batch)) current.Dispose();
@@ -89,6 +99,10 @@ public sealed class AugmentationPipeline : IAugmentation
         if (ReferenceEquals(current, batch)) current = batch.clone();
         return current.MoveToOuterDisposeScope();
     }
+
+    /// <summary>Built-in steps (other than pipelines, which may end with a user's step) always return fresh tensors.</summary>
+    private static bool IsBuiltIn(IAugmentation step) =>
+        step is not AugmentationPipeline && step.GetType().Assembly == typeof(AugmentationPipeline).Assembly;
 
     /// <summary>The end (exclusive) of the run of fusable geometric steps starting at <paramref name="start"/>.</summary>
     private int ChainEnd(int start, out Resampling resampling)

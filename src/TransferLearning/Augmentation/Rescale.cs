@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace TransferLearning.Augmentation;
 
 /// <summary>Multiplies every value by <see cref="Factor"/> (Keras' <c>rescale</c>, e.g. 1/255).</summary>
-public sealed class Rescale : IAugmentation
+public sealed class Rescale : IInPlaceAugmentation
 {
     /// <summary>Creates the transform.</summary>
     /// <param name="factor">The finite multiplier.</param>
@@ -31,4 +31,6 @@ public sealed class Rescale : IAugmentation
         TorchNative.EnsureLoaded();
         return batch.mul(Factor);
     }
+
+    void IInPlaceAugmentation.ApplyInPlace(Tensor batch) => batch.mul_(Factor);
 }

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace TransferLearning.Augmentation;
 
 /// <summary>Subtracts each image's mean over all its pixels and channels (one scalar per image), as Keras' <c>samplewise_center</c>.</summary>
-public sealed class SamplewiseCenter : IAugmentation
+public sealed class SamplewiseCenter : IInPlaceAugmentation
 {
     /// <inheritdoc />
     public bool IsRandom => false;
@@ -21,5 +21,11 @@ public sealed class SamplewiseCenter : IAugmentation
         TorchNative.EnsureLoaded();
         using var scope = NewDisposeScope();
         return batch.sub(batch.mean(new long[] { 1, 2, 3 }, keepdim: true)).MoveToOuterDisposeScope();
+    }
+
+    void IInPlaceAugmentation.ApplyInPlace(Tensor batch)
+    {
+        using var mean = batch.mean(new long[] { 1, 2, 3 }, keepdim: true);
+        batch.sub_(mean);
     }
 }

@@ -7,7 +7,7 @@ namespace TransferLearning.Augmentation;
 /// Divides each image by its standard deviation over all pixels and channels plus 1e-6 (population std, as Keras'
 /// <c>samplewise_std_normalization</c>: <c>x / (std(x) + 1e-6)</c>).
 /// </summary>
-public sealed class SamplewiseStdNormalization : IAugmentation
+public sealed class SamplewiseStdNormalization : IInPlaceAugmentation
 {
     /// <inheritdoc />
     public bool IsRandom => false;
@@ -25,5 +25,12 @@ public sealed class SamplewiseStdNormalization : IAugmentation
         using var scope = NewDisposeScope();
         var std = batch.std(new long[] { 1, 2, 3 }, unbiased: false, keepdim: true);
         return batch.div(std.add(1e-6)).MoveToOuterDisposeScope();
+    }
+
+    void IInPlaceAugmentation.ApplyInPlace(Tensor batch)
+    {
+        using var std = batch.std(new long[] { 1, 2, 3 }, unbiased: false, keepdim: true);
+        std.add_(1e-6);
+        batch.div_(std);
     }
 }

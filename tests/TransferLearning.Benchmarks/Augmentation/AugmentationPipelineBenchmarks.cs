@@ -17,13 +17,18 @@ public class AugmentationPipelineBenchmarks
     private Tensor batch = null!;
     private Tensor theta = null!;
     private AugmentationPipeline fusedManaged = null!, fusedGridSample = null!, unfusedManaged = null!, unfusedGridSample = null!;
+    private AugmentationPipeline geometricOnly = null!;
     private Random random = null!;
+
+    /// <summary>libtorch's intra-op threads, which the managed kernel follows too (torch.set_num_threads).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         Native.TorchNative.EnsureLoaded();
-        torch.set_num_threads(Environment.ProcessorCount);
+        torch.set_num_threads(Threads);
         using var generator = new Generator(1234, new Device(DeviceType.CPU));
         batch = rand(new long[] { BatchSize, 3, 224, 224 }, generator: generator).mul_(255);
         var keras = new KerasImageDataGenerator
@@ -35,6 +40,7 @@ public class AugmentationPipelineBenchmarks
         fusedManaged = new AugmentationPipeline(steps) { Engine = ResamplerEngine.Managed };
         fusedGridSample = new AugmentationPipeline(steps) { Engine = ResamplerEngine.GridSample };
         unfusedManaged = new AugmentationPipeline(steps) { Engine = ResamplerEngine.Managed, FuseGeometric = false };
+        geometricOnly = new AugmentationPipeline(steps.Where(s => s is IGeometricAugmentation)) { Engine = ResamplerEngine.Managed };
         unfusedGridSample = new AugmentationPipeline(steps) { Engine = ResamplerEngine.GridSample, FuseGeometric = false };
         // Random rotations as N×2×3 normalised affine matrices for the raw baseline.
         var r = new Random(7);
@@ -67,6 +73,12 @@ public class AugmentationPipelineBenchmarks
     public void FusedManaged()
     {
         using var output = fusedManaged.Apply(batch, random);
+    }
+
+    [Benchmark(Description = "Keras recipe without samplewise centre, fused, managed kernel")]
+    public void GeometricOnlyManaged()
+    {
+        using var output = geometricOnly.Apply(batch, random);
     }
 
     [Benchmark(Description = "Keras recipe, fused, grid_sample")]

@@ -130,6 +130,26 @@ public sealed class AugmentationPipelineTests
         Assert.Contains(nameof(ReturnsInput), e.Message);
     }
 
+    [Fact]
+    public void In_place_steps_never_touch_the_input_even_after_a_step_that_returns_a_view()
+    {
+        using var scope = NewDisposeScope();
+        var batch = rand(new long[] { 2, 3, 8, 8 }).mul(255);
+        var before = batch.clone();
+        var output = new AugmentationPipeline(new ReturnsView(), new SamplewiseCenter(), new Rescale(2)).Apply(batch, new Random(1));
+        Assert.True(TensorAssert.Same(batch, before));
+        Assert.True(output.mean(new long[] { 1, 2, 3 }).abs().max().item<float>() < 1e-3);
+        var geometricFirst = new AugmentationPipeline(new RandomRotation(10), new SamplewiseCenter(), new SamplewiseStdNormalization()).Apply(batch, new Random(1));
+        Assert.True(TensorAssert.Same(batch, before));
+        Assert.True(geometricFirst.std(new long[] { 1, 2, 3 }, unbiased: false).sub(1).abs().max().item<float>() < 1e-4);
+    }
+
+    private sealed class ReturnsView : IAugmentation
+    {
+        public bool IsRandom => false;
+        public Tensor Apply(Tensor batch, Random random) => batch.view(batch.shape);
+    }
+
     private sealed class ReturnsInput : IAugmentation
     {
         public bool IsRandom => false;
