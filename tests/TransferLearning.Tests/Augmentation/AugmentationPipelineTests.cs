@@ -74,6 +74,20 @@ public sealed class AugmentationPipelineTests
         Assert.Equal(new long[] { 3, 3, 16, 24 }, output.shape);
     }
 
+    [Fact]
+    public void The_managed_kernel_reads_views_with_a_storage_offset_and_strides()
+    {
+        using var scope = NewDisposeScope();
+        var batch = rand(new long[] { 3, 3, 12, 10 }).mul(255);
+        var matrices = new[] { RandomRotation.Matrix(17, 12, 10) };
+        var whole = AffineResampler.Resample(batch, new[] { matrices[0], matrices[0], matrices[0] }, 12, 10, Resampling.Default, ResamplerEngine.Managed);
+        var offsetView = batch.narrow(0, 2, 1); // contiguous, storage offset 2 images
+        Assert.True(TensorAssert.Same(AffineResampler.Resample(offsetView, matrices, 12, 10, Resampling.Default, ResamplerEngine.Managed), whole.narrow(0, 2, 1)));
+        var strided = batch.permute(0, 1, 3, 2).permute(0, 1, 3, 2).narrow(1, 1, 1); // non-contiguous channel slice
+        var single = AffineResampler.Resample(strided, new[] { matrices[0], matrices[0], matrices[0] }, 12, 10, Resampling.Default, ResamplerEngine.Managed);
+        Assert.True(TensorAssert.Same(single, whole.narrow(1, 1, 1)));
+    }
+
     public static IEnumerable<object[]> Modes() =>
         from fill in Enum.GetValues<FillMode>()
         from interpolation in Enum.GetValues<Interpolation>()
