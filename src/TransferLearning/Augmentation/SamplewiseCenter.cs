@@ -25,6 +25,11 @@ public sealed class SamplewiseCenter : IInPlaceAugmentation
 
     void IInPlaceAugmentation.ApplyInPlace(Tensor batch)
     {
+        if (ManagedSamplewise.CanRun(batch))
+        {
+            ManagedSamplewise.CenterInPlace(batch);
+            return;
+        }
         using var mean = batch.mean(new long[] { 1, 2, 3 }, keepdim: true);
         batch.sub_(mean);
     }

@@ -158,6 +158,17 @@ public sealed class AugmentationPipelineTests
         Assert.True(geometricFirst.std(new long[] { 1, 2, 3 }, unbiased: false).sub(1).abs().max().item<float>() < 1e-4);
     }
 
+    [Fact]
+    public void The_in_place_managed_centring_matches_the_tensor_operation()
+    {
+        using var scope = NewDisposeScope();
+        var batch = rand(new long[] { 3, 3, 37, 29 }).mul(255); // sizes not a multiple of the vector width
+        var rotation = new RandomRotation(25);
+        var inPipeline = new AugmentationPipeline(rotation, new SamplewiseCenter()).Apply(batch, new Random(4));
+        var separately = new SamplewiseCenter().Apply(rotation.Apply(batch, new Random(4)));
+        Assert.True(inPipeline.sub(separately).abs().max().item<float>() < 1e-3);
+    }
+
     private sealed class ReturnsView : IAugmentation
     {
         public bool IsRandom => false;
