@@ -19,6 +19,11 @@ public sealed class AugmentationTensorLifetimeTests
         }));
         var random = new Random(3);
         using (pipeline.Apply(batch, random)) { } // warm-up: lazily created tensors
+        // Tensors other tests left to the garbage collector would be finalised during the loop and lower the count:
+        // flush them first. (No collection afterwards: that would hide a leak of ours.)
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
         long before = Tensor.TotalCount;
         for (int i = 0; i < 1000; i++)
         {
