@@ -1,0 +1,41 @@
+using TransferLearning.Augmentation;
+using TransferLearning.Tests.Support;
+using static TorchSharp.torch;
+
+namespace TransferLearning.Tests.Augmentation;
+
+/// <summary>
+/// Regenerates docs/images/augmentation-preview.png (the Keras recipe on a drawn picture) when
+/// TRANSFERLEARNING_WRITE_DOCS_IMAGES=1; otherwise renders it in memory to check it still works.
+/// </summary>
+public sealed class PreviewImageGenerator
+{
+    [Fact]
+    public void Keras_recipe_preview_for_the_docs()
+    {
+        using var scope = NewDisposeScope();
+        var images = new[] { SampleImage.Draw(96, 64), SampleImage.Draw(96, 64).flip(1) };
+        var recipe = AugmentationPipeline.FromKeras(new KerasImageDataGenerator
+        {
+            RotationRange = 180, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1,
+            HorizontalFlip = true, VerticalFlip = true,
+        });
+        if (Environment.GetEnvironmentVariable("TRANSFERLEARNING_WRITE_DOCS_IMAGES") == "1")
+        {
+            AugmentationPreview.Save(recipe, images, 6, Path.Combine(RepoRoot(), "docs", "images", "augmentation-preview.png"), seed: 2026);
+            Assert.True(File.Exists(Path.Combine(RepoRoot(), "docs", "images", "augmentation-preview.png")));
+        }
+        else
+        {
+            using var grid = AugmentationPreview.Render(recipe, images, 6, new Random(2026));
+            Assert.Equal(7 * (96 + 4) + 4, grid.Width);
+        }
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "TransferLearning.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
+    }
+}
