@@ -104,19 +104,27 @@ public sealed class ImageDecoder
             float needed = Math.Max((float)target.Width / cropW, (float)target.Height / cropH);
             if (needed <= 0.5f)
             {
-                var scaled = codec.GetScaledDimensions(needed);
-                float sx = (float)scaled.Width / header.Width, sy = (float)scaled.Height / header.Height;
-                // Keep only scales that still cover the target (libjpeg rounds sizes up, but be safe).
-                if (scaled.Width < header.Width && Math.Floor(cropW * (swap ? sy : sx)) >= target.Width && Math.Floor(cropH * (swap ? sx : sy)) >= target.Height)
+                // Try the scales JPEG's DCT offers (1/8 .. 4/8) from the smallest up; keep the first that still covers the target.
+                for (int eighths = 1; eighths <= 4; eighths++)
                 {
-                    decodeW = scaled.Width;
-                    decodeH = scaled.Height;
+                    if (eighths / 8f < needed)
+                        continue;
+                    var scaled = codec.GetScaledDimensions(eighths / 8f);
+                    if (scaled.Width >= header.Width)
+                        break; // no scaled decoding for this format
+                    float sx = (float)scaled.Width / header.Width, sy = (float)scaled.Height / header.Height;
+                    if (Math.Floor(cropW * (swap ? sy : sx)) >= target.Width && Math.Floor(cropH * (swap ? sx : sy)) >= target.Height)
+                    {
+                        decodeW = scaled.Width;
+                        decodeH = scaled.Height;
+                        break;
+                    }
                 }
             }
         }
 
         bool keepAlpha = _options.ColorMode == ColorMode.Rgba && codec.Info.AlphaType != SKAlphaType.Opaque;
-        var decodeInfo = new SKImageInfo(decodeW, decodeH, SKColorType.Rgba8888, keepAlpha ? SKAlphaType.Premul : SKAlphaType.Unpremul);
+        var decodeInfo = new SKImageInfo(decodeW, decodeH, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var decoded = new SKBitmap(decodeInfo);
         try
         {
