@@ -102,23 +102,23 @@ public sealed class ImageDecoder
         if (_options.UseScaledDecoding && _options.TargetSize is not null)
         {
             float needed = Math.Max((float)target.Width / cropW, (float)target.Height / cropH);
-            if (needed <= 0.5f)
+            double coverage = _options.ScaledDecodingMinimumCoverage;
+            int minW = (int)Math.Ceiling(target.Width * coverage - 1e-9), minH = (int)Math.Ceiling(target.Height * coverage - 1e-9);
+            // Try the scales JPEG's DCT offers (1/8 .. 4/8) from the smallest up; keep the first that still covers
+            // the required part of the target.
+            for (int eighths = 1; eighths <= 4; eighths++)
             {
-                // Try the scales JPEG's DCT offers (1/8 .. 4/8) from the smallest up; keep the first that still covers the target.
-                for (int eighths = 1; eighths <= 4; eighths++)
+                if (eighths / 8f < needed * coverage - 1e-6)
+                    continue;
+                var scaled = codec.GetScaledDimensions(eighths / 8f);
+                if (scaled.Width >= header.Width)
+                    break; // no scaled decoding for this format
+                float sx = (float)scaled.Width / header.Width, sy = (float)scaled.Height / header.Height;
+                if (Math.Floor(cropW * (swap ? sy : sx)) >= minW && Math.Floor(cropH * (swap ? sx : sy)) >= minH)
                 {
-                    if (eighths / 8f < needed)
-                        continue;
-                    var scaled = codec.GetScaledDimensions(eighths / 8f);
-                    if (scaled.Width >= header.Width)
-                        break; // no scaled decoding for this format
-                    float sx = (float)scaled.Width / header.Width, sy = (float)scaled.Height / header.Height;
-                    if (Math.Floor(cropW * (swap ? sy : sx)) >= target.Width && Math.Floor(cropH * (swap ? sx : sy)) >= target.Height)
-                    {
-                        decodeW = scaled.Width;
-                        decodeH = scaled.Height;
-                        break;
-                    }
+                    decodeW = scaled.Width;
+                    decodeH = scaled.Height;
+                    break;
                 }
             }
         }

@@ -211,6 +211,23 @@ public sealed class ImageDecoderTests : IDisposable
     }
 
     [Fact]
+    public void Below_twice_the_target_scaled_decoding_waits_for_a_lower_coverage()
+    {
+        using var bitmap = PhotoLike(200, 150, 5);
+        var path = WriteJpeg(_dir.Combine("mid.jpg"), bitmap);
+        ImageDecodeOptions Options(bool scaled, double coverage) => new() { TargetSize = new SKSizeI(90, 90), Interpolation = Interpolation.Bilinear, UseScaledDecoding = scaled, ScaledDecodingMinimumCoverage = coverage };
+
+        using var full = new ImageDecoder(Options(false, 1)).Decode(path);
+        using var defaultRule = new ImageDecoder(Options(true, 1)).Decode(path);
+        using var half = new ImageDecoder(Options(true, 0.8)).Decode(path); // 100 x 75 covers 0.83 of 90
+
+        Assert.True(Same(full, defaultRule)); // 200 x 150 is not twice 90 x 90: no scaled decode
+        Assert.False(Same(full, half));
+        Assert.True((full - half).abs().mean().item<float>() < 6f);
+        Assert.Throws<ArgumentException>(() => new ImageDecoder(Options(true, 0)));
+    }
+
+    [Fact]
     public void The_decoder_copies_its_options()
     {
         var options = new ImageDecodeOptions { TargetSize = new SKSizeI(8, 8) };
