@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using TransferLearning.Augmentation;
 using TransferLearning.Imaging;
@@ -266,9 +266,11 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         int count = Math.Min(_batchSize, order.Count - start);
         var size = _decoder.Options.TargetSize!.Value;
         int channels = _decoder.Channels, perImage = _decoder.ValuesPerImage;
-        var buffer = ArrayPool<float>.Shared.Rent(count * perImage);
         var labels = new List<long>(count);
         var files = new List<string>(count);
+        // Images are decoded straight into the tensor's memory: no managed buffer per batch.
+        Tensor? images = empty(new long[] { count, channels, size.Height, size.Width }, ScalarType.Float32);
+        Tensor? labelTensor = null;
         try
         {
             for (int k = 0; k < count; k++)
@@ -279,7 +281,8 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
                     continue;
                 try
                 {
-                    _decoder.DecodeInto(sample.Path, buffer.AsSpan(files.Count * perImage, perImage));
+                    var pixels = MemoryMarshal.Cast<byte, float>(images.bytes);
+                    _decoder.DecodeInto(sample.Path, pixels.Slice(files.Count * perImage, perImage));
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -294,53 +297,49 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
             }
             if (files.Count == 0)
                 return null;
+            if (files.Count < count)
+            {
+                var kept = images.narrow(0, 0, files.Count).clone();
+                images.Dispose();
+                images = kept;
+            }
 
-            Tensor? images = empty(new long[] { files.Count, channels, size.Height, size.Width }, ScalarType.Float32);
-            Tensor? labelTensor = null;
-            try
+            if (_augmentation is not null)
             {
-                images.data<float>().CopyFrom(new ReadOnlySpan<float>(buffer, 0, files.Count * perImage), 0, 0);
-                if (_augmentation is not null)
+                var random = new Random(Seeds.Mix(AugmentationSeed, epoch, batchIndex));
+                Tensor augmented;
+                try
                 {
-                    var random = new Random(Seeds.Mix(AugmentationSeed, epoch, batchIndex));
-                    Tensor augmented;
-                    try
-                    {
-                        augmented = _augmentation.Apply(images, random);
-                    }
-                    catch (Exception e)
-                    {
-                        throw new InvalidOperationException($"The augmentation failed on batch {batchIndex} of epoch {epoch} (files {string.Join(", ", files.Take(3).Select(f => $"'{f}'"))}{(files.Count > 3 ? ", ..." : "")}): {e.Message}", e);
-                    }
-                    if (ReferenceEquals(augmented, images))
-                        throw new InvalidOperationException($"The augmentation {_augmentation.GetType().Name} returned its input; IAugmentation.Apply must return a new tensor.");
-                    images.Dispose();
-                    images = augmented;
+                    augmented = _augmentation.Apply(images, random);
                 }
-                labelTensor = tensor(labels.ToArray(), ScalarType.Int64);
-                if (device is not null && device.type != TorchSharp.DeviceType.CPU)
+                catch (Exception e)
                 {
-                    var moved = images.to(device);
-                    images.Dispose();
-                    images = moved;
-                    var movedLabels = labelTensor.to(device);
-                    labelTensor.Dispose();
-                    labelTensor = movedLabels;
+                    throw new InvalidOperationException($"The augmentation failed on batch {batchIndex} of epoch {epoch} (files {string.Join(", ", files.Take(3).Select(f => $"'{f}'"))}{(files.Count > 3 ? ", ..." : "")}): {e.Message}", e);
                 }
-                var batch = new ImageBatch(images, labelTensor, files);
-                images = null;
-                labelTensor = null;
-                return batch;
+                if (ReferenceEquals(augmented, images))
+                    throw new InvalidOperationException($"The augmentation {_augmentation.GetType().Name} returned its input; IAugmentation.Apply must return a new tensor.");
+                images.Dispose();
+                images = augmented;
             }
-            finally
+            labelTensor = tensor(labels.ToArray(), ScalarType.Int64);
+            if (device is not null && device.type != TorchSharp.DeviceType.CPU)
             {
-                images?.Dispose();
-                labelTensor?.Dispose();
+                var moved = images.to(device);
+                images.Dispose();
+                images = moved;
+                var movedLabels = labelTensor.to(device);
+                labelTensor.Dispose();
+                labelTensor = movedLabels;
             }
+            var batch = new ImageBatch(images, labelTensor, files);
+            images = null;
+            labelTensor = null;
+            return batch;
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            images?.Dispose();
+            labelTensor?.Dispose();
         }
     }
 

@@ -11,7 +11,7 @@ namespace TransferLearning.Benchmarks.Data;
 /// ≈ 440 vs ≈ 650 images/s per thread.
 /// Per image (OperationsPerInvoke = 200): images/s = 1e9 / Mean(ns).
 /// </summary>
-[ShortRunJob]
+[Config(typeof(InProcessShortRunConfig))]
 public class DecodeScalingBenchmarks
 {
     private const int Images = 200;

@@ -10,7 +10,7 @@ namespace TransferLearning.Benchmarks.Data;
 /// stand-in Keras augmentation, batches of 32. Reported per image (OperationsPerInvoke = 1000), so
 /// images/s = 1e9 / Mean(ns). Baseline: 1 worker, no augmentation.
 /// </summary>
-[ShortRunJob]
+[Config(typeof(InProcessShortRunConfig))]
 [MemoryDiagnoser]
 public class LoaderThroughputBenchmarks
 {
