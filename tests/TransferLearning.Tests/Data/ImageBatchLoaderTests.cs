@@ -63,6 +63,19 @@ public sealed class ImageBatchLoaderTests : IDisposable
         Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(8, 8) },
     };
 
+    /// <summary>
+    /// Live tensors after finalising garbage left by earlier tests (their undisposed temporaries would otherwise be
+    /// finalised during a test and lower the count). The count after the code under test is taken without a GC, so a
+    /// tensor it forgot to dispose still counts.
+    /// </summary>
+    private static long SettledTensorCount()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return Tensor.TotalCount;
+    }
+
     private static List<(string[] Files, long[] Labels, float[] Pixels)> ReadAll(ImageBatchLoader loader, int epoch)
     {
         var result = new List<(string[], long[], float[])>();
@@ -85,6 +98,7 @@ public sealed class ImageBatchLoaderTests : IDisposable
         {
             using (batch)
             {
+                using var scope = NewDisposeScope();
                 sizes.Add(batch.Count);
                 Assert.Equal(ScalarType.Float32, batch.Images.dtype);
                 Assert.Equal(ScalarType.Int64, batch.Labels.dtype);
@@ -231,7 +245,7 @@ public sealed class ImageBatchLoaderTests : IDisposable
         options.BadFiles = BadFilePolicy.Throw;
         using var loader = ImageBatchLoader.ForEvaluation(dataset, options);
 
-        long before = Tensor.TotalCount;
+        long before = SettledTensorCount();
         int consumerThread = Environment.CurrentManagedThreadId;
         var delivered = 0;
         var e = Assert.Throws<ImageDecodeException>(() =>
@@ -297,7 +311,7 @@ public sealed class ImageBatchLoaderTests : IDisposable
     {
         using var loader = ImageBatchLoader.ForTraining(Tree(6, 6), Training(batch: 2));
         using var cts = new CancellationTokenSource();
-        long before = Tensor.TotalCount;
+        long before = SettledTensorCount();
         int delivered = 0;
 
         Assert.ThrowsAny<OperationCanceledException>(() =>
@@ -320,7 +334,7 @@ public sealed class ImageBatchLoaderTests : IDisposable
         var options = Training(batch: 2);
         options.Augmentation = new RandomOffset();
         using var loader = ImageBatchLoader.ForTraining(Tree(6, 6, 6), options);
-        long before = Tensor.TotalCount;
+        long before = SettledTensorCount();
 
         foreach (var batch in loader.ReadEpoch(0))
         {
