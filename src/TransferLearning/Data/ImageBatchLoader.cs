@@ -1,0 +1,354 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using TransferLearning.Augmentation;
+using TransferLearning.Imaging;
+using TransferLearning.Native;
+using static TorchSharp.torch;
+
+namespace TransferLearning.Data;
+
+/// <summary>
+/// Reads a <see cref="DirectoryImageDataset"/> as batches: float32 N×C×H×W images (0..255), int64 class indices and
+/// the file of every sample. Worker threads decode whole batches in parallel, at most
+/// <see cref="ImageBatchLoaderOptions.PrefetchBatches"/> ahead of the consumer; batches arrive in order.
+/// Create one with <see cref="ForTraining"/> (shuffles every epoch, may augment) or <see cref="ForEvaluation"/> (never
+/// shuffles, never augments).
+/// </summary>
+/// <remarks>
+/// Batches per epoch = ceil(n / batch size), or floor with <see cref="TrainingLoaderOptions.DropLast"/>. A file that
+/// fails to decode under <see cref="BadFilePolicy.Skip"/> makes its batch one sample smaller (it is tried once, then
+/// left out of later epochs), and a batch whose files all fail is not delivered, so an epoch can yield fewer or smaller
+/// batches than <see cref="BatchesPerEpoch"/> says. Under <see cref="BadFilePolicy.Throw"/> the
+/// <see cref="ImageDecodeException"/> naming the file surfaces on the consumer's thread.
+/// </remarks>
+public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
+{
+    private readonly DirectoryImageDataset _dataset;
+    private readonly ImageDecoder _decoder;
+    private readonly int _batchSize, _workers, _prefetch;
+    private readonly bool _shuffle, _dropLast;
+    private readonly IAugmentation? _augmentation;
+    private readonly BadFilePolicy _badFiles;
+    private readonly ILogger? _logger;
+    private readonly ConcurrentDictionary<string, string> _badFileReasons = new(StringComparer.Ordinal);
+    private readonly List<SkippedFile> _skipped = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private int _isDisposed;
+
+    private ImageBatchLoader(DirectoryImageDataset dataset, ImageBatchLoaderOptions options, bool shuffle, bool dropLast,
+        int shuffleSeed, IAugmentation? augmentation, int augmentationSeed)
+    {
+        _dataset = dataset;
+        _decoder = new ImageDecoder(options.Decode);
+        _batchSize = options.BatchSize;
+        _workers = options.WorkerCount;
+        _prefetch = options.EffectivePrefetch;
+        _badFiles = options.BadFiles;
+        _logger = options.Logger;
+        _shuffle = shuffle;
+        _dropLast = dropLast;
+        _augmentation = augmentation;
+        ShuffleSeed = shuffleSeed;
+        AugmentationSeed = augmentationSeed;
+        _skipped.AddRange(dataset.SkippedFiles);
+        BatchesPerEpoch = dropLast ? dataset.Count / _batchSize : (dataset.Count + _batchSize - 1) / _batchSize;
+    }
+
+    /// <summary>A training loader: reshuffles every epoch (unless <see cref="TrainingLoaderOptions.Shuffle"/> is off) and applies the augmentation, if any.</summary>
+    /// <param name="dataset">The samples.</param>
+    /// <param name="options">Copied. Default: <c>new TrainingLoaderOptions()</c>.</param>
+    /// <exception cref="ArgumentException">An option is out of range; the message quotes it.</exception>
+    public static ImageBatchLoader ForTraining(DirectoryImageDataset dataset, TrainingLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var o = (options ?? new TrainingLoaderOptions()).Clone();
+        o.Validate(nameof(options));
+        var loader = new ImageBatchLoader(dataset, o, o.Shuffle, o.DropLast, o.ShuffleSeed ?? Random.Shared.Next(),
+            o.Augmentation, o.AugmentationSeed ?? Random.Shared.Next());
+        if (loader.BatchesPerEpoch == 0)
+            throw new ArgumentException($"DropLast with BatchSize {o.BatchSize} leaves no batch of the {dataset.Count} samples.", nameof(options));
+        return loader;
+    }
+
+    /// <summary>A validation or prediction loader: the dataset's order, every sample, no augmentation.</summary>
+    /// <param name="dataset">The samples.</param>
+    /// <param name="options">Copied. Default: <c>new EvaluationLoaderOptions()</c>.</param>
+    /// <exception cref="ArgumentException">An option is out of range; the message quotes it.</exception>
+    public static ImageBatchLoader ForEvaluation(DirectoryImageDataset dataset, EvaluationLoaderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        var o = (options ?? new EvaluationLoaderOptions()).Clone();
+        o.Validate(nameof(options));
+        return new ImageBatchLoader(dataset, o, shuffle: false, dropLast: false, shuffleSeed: 0, augmentation: null, augmentationSeed: 0);
+    }
+
+    /// <summary>The dataset read.</summary>
+    public DirectoryImageDataset Dataset => _dataset;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ClassNames => _dataset.ClassNames;
+
+    /// <inheritdoc />
+    public int SampleCount => _dataset.Count;
+
+    /// <inheritdoc />
+    public int BatchesPerEpoch { get; }
+
+    /// <summary>Samples per batch.</summary>
+    public int BatchSize => _batchSize;
+
+    /// <inheritdoc />
+    public bool IsAugmented => _augmentation is { IsRandom: true };
+
+    /// <summary>Whether the order is reshuffled every epoch (never for an evaluation loader).</summary>
+    public bool IsShuffled => _shuffle;
+
+    /// <summary>The shuffle seed in force (the one chosen at random when none was given; 0 for an evaluation loader).</summary>
+    public int ShuffleSeed { get; }
+
+    /// <summary>The augmentation seed in force (the one chosen at random when none was given; 0 for an evaluation loader).</summary>
+    public int AugmentationSeed { get; }
+
+    /// <summary>Channels of each image (3 RGB, 1 grayscale, 4 RGBA).</summary>
+    public int Channels => _decoder.Channels;
+
+    /// <summary>
+    /// Every file left out so far, with its reason: the dataset's own (<see cref="DirectoryImageDataset.SkippedFiles"/>)
+    /// and those that failed to decode while reading batches. A snapshot.
+    /// </summary>
+    public IReadOnlyList<SkippedFile> SkippedFiles
+    {
+        get
+        {
+            lock (_skipped)
+                return _skipped.ToArray();
+        }
+    }
+
+    /// <summary>The samples of an epoch in delivery order (before any bad file is left out).</summary>
+    /// <param name="epoch">Zero-based epoch number.</param>
+    public IReadOnlyList<ImageSample> EpochOrder(int epoch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        var order = Enumerable.Range(0, _dataset.Count).ToArray();
+        if (_shuffle)
+            new Random(Seeds.Mix(ShuffleSeed, epoch)).Shuffle(order);
+        int count = Math.Min(order.Length, BatchesPerEpoch * _batchSize);
+        return order.Take(count).Select(i => _dataset.Samples[i]).ToArray();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Workers start when enumeration starts and stop when the enumerator is disposed (a <c>foreach</c> does that, also
+    /// on <c>break</c> or an exception); batches decoded but not delivered are disposed then. Cancellation is checked
+    /// between batches and ends the enumeration with an <see cref="OperationCanceledException"/>.
+    /// </remarks>
+    public IEnumerable<ImageBatch> ReadEpoch(int epoch, Device? device = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ObjectDisposedException.ThrowIf(_isDisposed != 0, this);
+        TorchNative.EnsureLoaded();
+        return Read(epoch, device, cancellationToken);
+    }
+
+    /// <summary>Stops the workers of epochs still being read; later calls to <see cref="ReadEpoch"/> throw.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _isDisposed, 1) != 0)
+            return;
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+
+    private IEnumerable<ImageBatch> Read(int epoch, Device? device, CancellationToken cancellationToken)
+    {
+        var order = EpochOrder(epoch);
+        int batchCount = BatchesPerEpoch;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var slots = new TaskCompletionSource<ImageBatch?>[batchCount];
+        for (int i = 0; i < batchCount; i++)
+            slots[i] = new TaskCompletionSource<ImageBatch?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var capacity = new SemaphoreSlim(_prefetch, _prefetch);
+        int next = -1;
+        var threads = new Thread[Math.Min(_workers, batchCount)];
+        for (int w = 0; w < threads.Length; w++)
+        {
+            threads[w] = new Thread(() => Work(epoch, order, device, slots, capacity, ref next, stop.Token))
+            {
+                IsBackground = true,
+                Name = $"ImageBatchLoader worker {w}",
+            };
+            threads[w].Start();
+        }
+
+        int delivered = 0;
+        try
+        {
+            for (; delivered < batchCount; delivered++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ObjectDisposedException.ThrowIf(_isDisposed != 0, this);
+                var task = slots[delivered].Task;
+                try
+                {
+                    task.Wait(stop.Token);
+                }
+                catch (OperationCanceledException) when (!task.IsCompleted)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    ObjectDisposedException.ThrowIf(_isDisposed != 0, this);
+                    throw;
+                }
+                catch (AggregateException e) when (e.InnerExceptions.Count == 1)
+                {
+                    ExceptionDispatchInfo.Capture(e.InnerException!).Throw();
+                }
+                capacity.Release();
+                var batch = task.Result;
+                if (batch is null)
+                    continue; // every file of the batch was skipped
+                slots[delivered] = null!;
+                yield return batch;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (var t in threads)
+                t.Join();
+            for (int i = delivered; i < batchCount; i++)
+            {
+                var s = slots[i];
+                if (s is not null && s.Task.IsCompletedSuccessfully)
+                    s.Task.Result?.Dispose();
+            }
+        }
+    }
+
+    private void Work(int epoch, IReadOnlyList<ImageSample> order, Device? device, TaskCompletionSource<ImageBatch?>[] slots,
+        SemaphoreSlim capacity, ref int next, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                capacity.Wait(stop);
+                int index = Interlocked.Increment(ref next);
+                if (index >= slots.Length)
+                    return;
+                try
+                {
+                    slots[index].SetResult(BuildBatch(epoch, index, order, device, stop));
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    slots[index].TrySetCanceled(stop);
+                    return;
+                }
+                catch (Exception e)
+                {
+                    slots[index].TrySetException(e);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while waiting for room: the consumer is gone.
+        }
+    }
+
+    private ImageBatch? BuildBatch(int epoch, int batchIndex, IReadOnlyList<ImageSample> order, Device? device, CancellationToken stop)
+    {
+        int start = batchIndex * _batchSize;
+        int count = Math.Min(_batchSize, order.Count - start);
+        var size = _decoder.Options.TargetSize!.Value;
+        int channels = _decoder.Channels, perImage = _decoder.ValuesPerImage;
+        var labels = new List<long>(count);
+        var files = new List<string>(count);
+        // Images are decoded straight into the tensor's memory: no managed buffer per batch.
+        Tensor? images = empty(new long[] { count, channels, size.Height, size.Width }, ScalarType.Float32);
+        Tensor? labelTensor = null;
+        try
+        {
+            for (int k = 0; k < count; k++)
+            {
+                stop.ThrowIfCancellationRequested();
+                var sample = order[start + k];
+                if (_badFileReasons.ContainsKey(sample.Path))
+                    continue;
+                try
+                {
+                    var pixels = MemoryMarshal.Cast<byte, float>(images.bytes);
+                    _decoder.DecodeInto(sample.Path, pixels.Slice(files.Count * perImage, perImage));
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    var decodeError = e as ImageDecodeException ?? new ImageDecodeException(sample.Path, e.Message, e);
+                    if (_badFiles == BadFilePolicy.Throw)
+                        throw decodeError;
+                    RecordSkipped(sample.Path, decodeError.Reason);
+                    continue;
+                }
+                labels.Add(sample.Label);
+                files.Add(sample.Path);
+            }
+            if (files.Count == 0)
+                return null;
+            if (files.Count < count)
+            {
+                var kept = images.narrow(0, 0, files.Count).clone();
+                images.Dispose();
+                images = kept;
+            }
+
+            if (_augmentation is not null)
+            {
+                var random = new Random(Seeds.Mix(AugmentationSeed, epoch, batchIndex));
+                Tensor augmented;
+                try
+                {
+                    augmented = _augmentation.Apply(images, random);
+                }
+                catch (Exception e)
+                {
+                    throw new InvalidOperationException($"The augmentation failed on batch {batchIndex} of epoch {epoch} (files {string.Join(", ", files.Take(3).Select(f => $"'{f}'"))}{(files.Count > 3 ? ", ..." : "")}): {e.Message}", e);
+                }
+                if (ReferenceEquals(augmented, images))
+                    throw new InvalidOperationException($"The augmentation {_augmentation.GetType().Name} returned its input; IAugmentation.Apply must return a new tensor.");
+                images.Dispose();
+                images = augmented;
+            }
+            labelTensor = tensor(labels.ToArray(), ScalarType.Int64);
+            if (device is not null && device.type != TorchSharp.DeviceType.CPU)
+            {
+                var moved = images.to(device);
+                images.Dispose();
+                images = moved;
+                var movedLabels = labelTensor.to(device);
+                labelTensor.Dispose();
+                labelTensor = movedLabels;
+            }
+            var batch = new ImageBatch(images, labelTensor, files);
+            images = null;
+            labelTensor = null;
+            return batch;
+        }
+        finally
+        {
+            images?.Dispose();
+            labelTensor?.Dispose();
+        }
+    }
+
+    private void RecordSkipped(string path, string reason)
+    {
+        if (!_badFileReasons.TryAdd(path, reason))
+            return;
+        lock (_skipped)
+            _skipped.Add(new SkippedFile(path, reason));
+        _logger?.LogWarning("Skipping image file {File}: {Reason}", path, reason);
+    }
+}

@@ -1,0 +1,41 @@
+using TransferLearning.Augmentation;
+
+namespace TransferLearning.Data;
+
+/// <summary>Options of a training loader (<see cref="ImageBatchLoader.ForTraining"/>): shuffling, augmentation and their seeds.</summary>
+public sealed class TrainingLoaderOptions : ImageBatchLoaderOptions
+{
+    /// <summary>Whether the sample order is reshuffled every epoch. Default: <c>true</c>.</summary>
+    public bool Shuffle { get; set; } = true;
+
+    /// <summary>
+    /// Seed of the shuffle; epoch e uses an order derived from (seed, e), so the same seed gives the same order in
+    /// every run. Default: <c>null</c> = a random seed chosen when the loader is created (read it back from
+    /// <see cref="ImageBatchLoader.ShuffleSeed"/> to reproduce a run).
+    /// </summary>
+    public int? ShuffleSeed { get; set; }
+
+    /// <summary>
+    /// Applied to every batch on the worker threads (its <c>Apply</c> must be safe to call from several threads at
+    /// once; the built-ins are). Default: <c>null</c> (none).
+    /// </summary>
+    public IAugmentation? Augmentation { get; set; }
+
+    /// <summary>
+    /// Seed of the augmentation, separate from the shuffle: batch b of epoch e draws from a <see cref="Random"/> seeded
+    /// from (seed, e, b), so results do not depend on thread timing. Default: <c>null</c> = random, chosen when the loader
+    /// is created (see <see cref="ImageBatchLoader.AugmentationSeed"/>).
+    /// </summary>
+    public int? AugmentationSeed { get; set; }
+
+    /// <summary>Whether a last, smaller batch is dropped (then batches per epoch = floor(n / batch size)). Default: <c>false</c>.</summary>
+    public bool DropLast { get; set; }
+
+    /// <summary>A copy of these options (the decode options are copied; the augmentation and logger are shared).</summary>
+    public TrainingLoaderOptions Clone()
+    {
+        var copy = (TrainingLoaderOptions)MemberwiseClone();
+        CopyTo(copy);
+        return copy;
+    }
+}

@@ -1,0 +1,80 @@
+using SkiaSharp;
+
+namespace TransferLearning.Imaging;
+
+/// <summary>
+/// How image files are decoded into tensors: size, channels, resampling, orientation and limits. An
+/// <see cref="ImageDecoder"/> copies these values when it is created; later changes to this object do not affect it.
+/// </summary>
+public sealed class ImageDecodeOptions
+{
+    /// <summary>Pillow's default <c>Image.MAX_IMAGE_PIXELS</c> (89,478,485 pixels), the default <see cref="MaxPixels"/>.</summary>
+    public const long DefaultMaxPixels = 89_478_485;
+
+    /// <summary>
+    /// Output width and height in pixels (Keras' <c>target_size</c>, given there as height, width);
+    /// <c>null</c> keeps every image's own size. Default: <c>null</c>. The batch loader requires a size.
+    /// </summary>
+    public SKSizeI? TargetSize { get; set; }
+
+    /// <summary>The channels produced. Default: <see cref="ColorMode.Rgb"/>.</summary>
+    public ColorMode ColorMode { get; set; } = ColorMode.Rgb;
+
+    /// <summary>The resampling used to reach <see cref="TargetSize"/>. Default: <see cref="Interpolation.Nearest"/> (Keras' default).</summary>
+    public Interpolation Interpolation { get; set; } = Interpolation.Nearest;
+
+    /// <summary>
+    /// When true, the largest centred region with the target's aspect ratio is cropped before resizing (Keras'
+    /// <c>keep_aspect_ratio=True</c>), so nothing is stretched. Default: <c>false</c> (the whole image is stretched
+    /// to the target size, as Keras does by default).
+    /// </summary>
+    public bool KeepAspectRatio { get; set; }
+
+    /// <summary>
+    /// When true, the EXIF orientation tag (JPEG APP1, read through <c>SKCodec.EncodedOrigin</c>) is applied, so a photo
+    /// taken with a rotated camera comes out upright, as image viewers show it. Default: <c>true</c>
+    /// (Keras/Pillow ignore the tag; torchvision's <c>decode_jpeg</c> applies it on request).
+    /// </summary>
+    public bool ApplyExifOrientation { get; set; } = true;
+
+    /// <summary>
+    /// When true and an image is at least twice as large as the target in both directions, the codec decodes at a
+    /// reduced scale (<c>SKCodec.GetScaledDimensions</c>: JPEG DCT scaling by 1/2, 1/4, 1/8 ...), never below the target
+    /// size, and the remaining resize starts from that. Much faster for photos; the result differs from a full decode
+    /// followed by the same resize by a small amount (the DCT scaling acts as a box prefilter). Formats without scaled
+    /// decoding are decoded at full size. Default: <c>true</c>. Has no effect without <see cref="TargetSize"/>.
+    /// </summary>
+    public bool UseScaledDecoding { get; set; } = true;
+
+    /// <summary>
+    /// How much of the target size a scaled decode must still cover, per direction: 1 (the default) never decodes
+    /// below the target size, so scaled decoding starts when the source is at least twice the target. Lower values
+    /// trade sharpness for speed: with 0.8 a 500 × 375 photo decodes at half scale (250 × 188) for a 224 × 224 target
+    /// and the resize then enlarges the height slightly. Must be in (0, 1]. Default: 1.
+    /// </summary>
+    public double ScaledDecodingMinimumCoverage { get; set; } = 1.0;
+
+    /// <summary>
+    /// Largest number of pixels (width × height from the file's header) accepted; larger images are refused with an
+    /// <see cref="ImageTooLargeException"/> before any pixel is decoded. Default: <see cref="DefaultMaxPixels"/>
+    /// (89,478,485, Pillow's). Must be positive.
+    /// </summary>
+    public long MaxPixels { get; set; } = DefaultMaxPixels;
+
+    /// <summary>A copy of these options.</summary>
+    public ImageDecodeOptions Clone() => (ImageDecodeOptions)MemberwiseClone();
+
+    internal void Validate(string parameterName)
+    {
+        if (TargetSize is { } size && (size.Width <= 0 || size.Height <= 0))
+            throw new ArgumentException($"TargetSize must be positive in both directions; got {size.Width} x {size.Height}.", parameterName);
+        if (!Enum.IsDefined(ColorMode))
+            throw new ArgumentException($"ColorMode {(int)ColorMode} is not a defined ColorMode.", parameterName);
+        if (!Enum.IsDefined(Interpolation))
+            throw new ArgumentException($"Interpolation {(int)Interpolation} is not a defined Interpolation.", parameterName);
+        if (!(ScaledDecodingMinimumCoverage > 0 && ScaledDecodingMinimumCoverage <= 1))
+            throw new ArgumentException($"ScaledDecodingMinimumCoverage must be in (0, 1]; got {ScaledDecodingMinimumCoverage}.", parameterName);
+        if (MaxPixels <= 0)
+            throw new ArgumentException($"MaxPixels must be positive; got {MaxPixels}.", parameterName);
+    }
+}

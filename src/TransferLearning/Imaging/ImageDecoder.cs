@@ -1,0 +1,392 @@
+using SkiaSharp;
+using TransferLearning.Native;
+using static TorchSharp.torch;
+
+namespace TransferLearning.Imaging;
+
+/// <summary>
+/// Decodes image files with SkiaSharp into float32 C×H×W values 0..255: header checked against the pixel limit first,
+/// EXIF orientation, optional centre crop, scaled (DCT) decoding and one resample to the target size. Thread-safe: one
+/// decoder may be used from many threads at once.
+/// </summary>
+public sealed class ImageDecoder
+{
+    private readonly ImageDecodeOptions _options;
+
+    /// <summary>Creates a decoder; <paramref name="options"/> is copied (default: <c>new ImageDecodeOptions()</c>).</summary>
+    /// <exception cref="ArgumentException">An option is out of range; the message quotes it.</exception>
+    public ImageDecoder(ImageDecodeOptions? options = null)
+    {
+        _options = (options ?? new ImageDecodeOptions()).Clone();
+        _options.Validate(nameof(options));
+    }
+
+    /// <summary>A copy of the options in force.</summary>
+    public ImageDecodeOptions Options => _options.Clone();
+
+    /// <summary>Number of channels produced: 3 (RGB), 1 (grayscale) or 4 (RGBA).</summary>
+    public int Channels => ChannelCount(_options.ColorMode);
+
+    /// <summary>Number of floats one decoded image occupies when <see cref="ImageDecodeOptions.TargetSize"/> is set.</summary>
+    internal int ValuesPerImage => _options.TargetSize is { } s ? Channels * s.Width * s.Height : throw new InvalidOperationException("No TargetSize set.");
+
+    /// <summary>Reads the header of <paramref name="path"/>: size, orientation and format, without decoding pixels.</summary>
+    /// <exception cref="ImageDecodeException">The file is empty, unreadable or not an image SkiaSharp recognises.</exception>
+    public static ImageHeader ReadHeader(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using var codec = OpenCodec(path, out _);
+        return HeaderOf(codec);
+    }
+
+    /// <summary>Decodes one file into a new float32 tensor C×H×W (values 0..255) on the CPU, owned by the caller.</summary>
+    /// <param name="path">The image file.</param>
+    /// <exception cref="ImageTooLargeException">The header announces more than <see cref="ImageDecodeOptions.MaxPixels"/> pixels.</exception>
+    /// <exception cref="ImageDecodeException">The file is empty, truncated, corrupt or not an image; the message names it.</exception>
+    public Tensor Decode(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        TorchNative.EnsureLoaded();
+        int channels = Channels;
+        float[] values = DecodeToArray(path, out int width, out int height);
+        return tensor(values, new long[] { channels, height, width }, ScalarType.Float32);
+    }
+
+    /// <summary>Decodes one file to the target size into <paramref name="destination"/> (C×H×W floats, 0..255).</summary>
+    internal void DecodeInto(string path, Span<float> destination)
+    {
+        var size = _options.TargetSize ?? throw new InvalidOperationException("DecodeInto needs ImageDecodeOptions.TargetSize.");
+        if (destination.Length < Channels * size.Width * size.Height)
+            throw new ArgumentException("Destination too small.", nameof(destination));
+        using var rendered = Render(path);
+        WritePlanes(rendered, _options.ColorMode, destination);
+    }
+
+    private float[] DecodeToArray(string path, out int width, out int height)
+    {
+        using var rendered = Render(path);
+        width = rendered.Width;
+        height = rendered.Height;
+        var values = new float[Channels * width * height];
+        WritePlanes(rendered, _options.ColorMode, values);
+        return values;
+    }
+
+    internal static int ChannelCount(ColorMode mode) => mode switch { ColorMode.Grayscale => 1, ColorMode.Rgba => 4, _ => 3 };
+
+    /// <summary>Decodes, orients, crops and resizes; returns an RGBA8888 bitmap (unpremultiplied or opaque).</summary>
+    private SKBitmap Render(string path)
+    {
+        using var codec = OpenCodec(path, out _);
+        var header = HeaderOf(codec);
+        long pixels = (long)header.Width * header.Height;
+        if (pixels > _options.MaxPixels)
+            throw new ImageTooLargeException(path, header.Width, header.Height, _options.MaxPixels);
+
+        var origin = _options.ApplyExifOrientation ? header.Origin : SKEncodedOrigin.TopLeft;
+        bool swap = origin is SKEncodedOrigin.LeftTop or SKEncodedOrigin.RightTop or SKEncodedOrigin.RightBottom or SKEncodedOrigin.LeftBottom;
+        int orientedW = swap ? header.Height : header.Width, orientedH = swap ? header.Width : header.Height;
+
+        // The region of the oriented image that maps onto the output (Keras' keep_aspect_ratio crop).
+        var target = _options.TargetSize ?? new SKSizeI(orientedW, orientedH);
+        int cropW = orientedW, cropH = orientedH;
+        if (_options.KeepAspectRatio && _options.TargetSize is not null)
+        {
+            cropH = Math.Min(orientedH, (int)((long)orientedW * target.Height / target.Width));
+            cropW = Math.Min(orientedW, (int)((long)orientedH * target.Width / target.Height));
+        }
+        int cropX = (orientedW - cropW) / 2, cropY = (orientedH - cropH) / 2;
+
+        // Scaled decoding when the source is at least twice the target in both directions.
+        int decodeW = header.Width, decodeH = header.Height;
+        if (_options.UseScaledDecoding && _options.TargetSize is not null)
+        {
+            float needed = Math.Max((float)target.Width / cropW, (float)target.Height / cropH);
+            double coverage = _options.ScaledDecodingMinimumCoverage;
+            int minW = (int)Math.Ceiling(target.Width * coverage - 1e-9), minH = (int)Math.Ceiling(target.Height * coverage - 1e-9);
+            // Try the scales JPEG's DCT offers (1/8 .. 4/8) from the smallest up; keep the first that still covers
+            // the required part of the target.
+            for (int eighths = 1; eighths <= 4; eighths++)
+            {
+                if (eighths / 8f < needed * coverage - 1e-6)
+                    continue;
+                var scaled = codec.GetScaledDimensions(eighths / 8f);
+                if (scaled.Width >= header.Width)
+                    break; // no scaled decoding for this format
+                float sx = (float)scaled.Width / header.Width, sy = (float)scaled.Height / header.Height;
+                if (Math.Floor(cropW * (swap ? sy : sx)) >= minW && Math.Floor(cropH * (swap ? sx : sy)) >= minH)
+                {
+                    decodeW = scaled.Width;
+                    decodeH = scaled.Height;
+                    break;
+                }
+            }
+        }
+
+        bool keepAlpha = _options.ColorMode == ColorMode.Rgba && codec.Info.AlphaType != SKAlphaType.Opaque;
+        var decodeInfo = new SKImageInfo(decodeW, decodeH, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var decoded = new SKBitmap(decodeInfo);
+        try
+        {
+            var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
+            if (result != SKCodecResult.Success)
+                throw new ImageDecodeException(path, result switch
+                {
+                    SKCodecResult.IncompleteInput => "the file is truncated (the codec ran out of data before the last row: IncompleteInput).",
+                    SKCodecResult.ErrorInInput => "the data is corrupt (the codec reported ErrorInInput).",
+                    _ => $"SkiaSharp's codec failed ({result}).",
+                });
+
+            bool identity = origin == SKEncodedOrigin.TopLeft && cropW == orientedW && cropH == orientedH
+                && decodeW == target.Width && decodeH == target.Height;
+            if (identity)
+            {
+                var done = decoded;
+                decoded = null!;
+                return done;
+            }
+
+            // Colour and alpha pass through unchanged: without alpha the pixels are drawn as opaque (so RGB keeps the
+            // colour of transparent pixels, as Pillow's convert('RGB') does).
+            var imageInfo = keepAlpha ? decodeInfo : decodeInfo.WithAlphaType(SKAlphaType.Opaque);
+            using var image = SKImage.FromPixels(imageInfo, decoded.GetPixels(), decoded.RowBytes);
+
+            // Pixel coordinates of the decoded bitmap -> oriented image at full resolution -> crop -> output.
+            float scaleBack = (float)header.Width / decodeW, scaleBackY = (float)header.Height / decodeH;
+            var toFull = SKMatrix.CreateScale(scaleBack, scaleBackY);
+            var orient = OrientationMatrix(origin, header.Width, header.Height);
+            var crop = SKMatrix.CreateTranslation(-cropX, -cropY);
+
+            if (_options.Interpolation == Interpolation.Area && (target.Width < cropW || target.Height < cropH))
+            {
+                // Orient and crop at the decoded resolution, then average areas.
+                float rx = (float)decodeW / header.Width, ry = (float)decodeH / header.Height;
+                if (swap) (rx, ry) = (ry, rx);
+                int midW = Math.Max(1, (int)Math.Round(cropW * rx)), midH = Math.Max(1, (int)Math.Round(cropH * ry));
+                var toMid = SKMatrix.CreateScale((float)midW / cropW, (float)midH / cropH);
+                using var mid = Draw(image, imageInfo.AlphaType, midW, midH, Concat(toMid, crop, orient, toFull), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None));
+                return AreaResample(mid, target.Width, target.Height);
+            }
+
+            var toOutput = SKMatrix.CreateScale((float)target.Width / cropW, (float)target.Height / cropH);
+            return Draw(image, imageInfo.AlphaType, target.Width, target.Height, Concat(toOutput, crop, orient, toFull), Sampling(_options.Interpolation));
+        }
+        finally
+        {
+            decoded?.Dispose();
+        }
+    }
+
+    private static SKMatrix Concat(SKMatrix a, SKMatrix b, SKMatrix c, SKMatrix d) =>
+        SKMatrix.Concat(a, SKMatrix.Concat(b, SKMatrix.Concat(c, d)));
+
+    private static SKSamplingOptions Sampling(Interpolation interpolation) => interpolation switch
+    {
+        Interpolation.Bilinear or Interpolation.Area => new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None),
+        Interpolation.Bicubic => new SKSamplingOptions(SKCubicResampler.CatmullRom),
+        _ => new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None),
+    };
+
+    private static SKBitmap Draw(SKImage image, SKAlphaType alphaType, int width, int height, SKMatrix matrix, SKSamplingOptions sampling)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, alphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
+        var bitmap = new SKBitmap(info);
+        try
+        {
+            using var canvas = new SKCanvas(bitmap);
+            canvas.Clear(SKColors.Transparent);
+            canvas.SetMatrix(matrix);
+            using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
+            canvas.DrawImage(image, 0, 0, sampling, paint);
+            canvas.Flush();
+            return bitmap;
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Maps stored-pixel coordinates (width × height) to displayed coordinates for an EXIF origin.</summary>
+    internal static SKMatrix OrientationMatrix(SKEncodedOrigin origin, int w, int h) => origin switch
+    {
+        SKEncodedOrigin.TopRight => new SKMatrix(-1, 0, w, 0, 1, 0, 0, 0, 1),
+        SKEncodedOrigin.BottomRight => new SKMatrix(-1, 0, w, 0, -1, h, 0, 0, 1),
+        SKEncodedOrigin.BottomLeft => new SKMatrix(1, 0, 0, 0, -1, h, 0, 0, 1),
+        SKEncodedOrigin.LeftTop => new SKMatrix(0, 1, 0, 1, 0, 0, 0, 0, 1),
+        SKEncodedOrigin.RightTop => new SKMatrix(0, -1, h, 1, 0, 0, 0, 0, 1),
+        SKEncodedOrigin.RightBottom => new SKMatrix(0, -1, h, -1, 0, w, 0, 0, 1),
+        SKEncodedOrigin.LeftBottom => new SKMatrix(0, 1, 0, -1, 0, w, 0, 0, 1),
+        _ => SKMatrix.Identity,
+    };
+
+    private static SKCodec OpenCodec(string path, out long length)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ImageDecodeException(path, $"the file could not be read ({e.Message}).", e);
+        }
+        length = bytes.Length;
+        if (bytes.Length == 0)
+            throw new ImageDecodeException(path, "the file is empty (0 bytes).");
+        var stream = new SKMemoryStream(bytes);
+        var codec = SKCodec.Create(stream, out var result); // takes ownership of the stream
+        if (codec is null)
+            stream.Dispose();
+        if (codec is null)
+            throw new ImageDecodeException(path, $"SkiaSharp does not recognise it as an image ({result}); it may be corrupt or of another type despite its extension.");
+        return codec;
+    }
+
+    private static ImageHeader HeaderOf(SKCodec codec) => new(codec.Info.Width, codec.Info.Height, codec.EncodedOrigin, codec.EncodedFormat);
+
+    /// <summary>Box filter (area averaging) from an RGBA bitmap to width × height; each output pixel averages the source area it covers.</summary>
+    private static SKBitmap AreaResample(SKBitmap source, int width, int height)
+    {
+        int sw = source.Width, sh = source.Height;
+        bool premul = source.AlphaType == SKAlphaType.Premul;
+        var src = source.GetPixelSpan();
+        var (xIndex, xWeight, xCount) = AreaWeights(sw, width);
+        var (yIndex, yWeight, yCount) = AreaWeights(sh, height);
+        // Horizontal pass into floats (sh × width × 4), then vertical pass.
+        var horizontal = new float[sh * width * 4];
+        for (int y = 0; y < sh; y++)
+        {
+            int row = y * source.RowBytes;
+            for (int x = 0; x < width; x++)
+            {
+                float r = 0, g = 0, b = 0, a = 0;
+                int start = x * xCount;
+                for (int k = 0; k < xCount; k++)
+                {
+                    float wgt = xWeight[start + k];
+                    if (wgt == 0) continue;
+                    int p = row + 4 * xIndex[start + k];
+                    r += wgt * src[p]; g += wgt * src[p + 1]; b += wgt * src[p + 2]; a += wgt * src[p + 3];
+                }
+                int o = 4 * (y * width + x);
+                horizontal[o] = r; horizontal[o + 1] = g; horizontal[o + 2] = b; horizontal[o + 3] = a;
+            }
+        }
+        var output = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, premul ? SKAlphaType.Premul : SKAlphaType.Opaque));
+        var dst = output.GetPixelSpan();
+        for (int y = 0; y < height; y++)
+        {
+            int start = y * yCount;
+            for (int x = 0; x < width; x++)
+            {
+                float r = 0, g = 0, b = 0, a = 0;
+                for (int k = 0; k < yCount; k++)
+                {
+                    float wgt = yWeight[start + k];
+                    if (wgt == 0) continue;
+                    int p = 4 * (yIndex[start + k] * width + x);
+                    r += wgt * horizontal[p]; g += wgt * horizontal[p + 1]; b += wgt * horizontal[p + 2]; a += wgt * horizontal[p + 3];
+                }
+                int o = y * output.RowBytes + 4 * x;
+                dst[o] = ToByte(r); dst[o + 1] = ToByte(g); dst[o + 2] = ToByte(b); dst[o + 3] = premul ? ToByte(a) : (byte)255;
+            }
+        }
+        return output;
+    }
+
+    private static byte ToByte(float v) => (byte)Math.Clamp((int)MathF.Round(v), 0, 255);
+
+    /// <summary>For each output index, the source indices and weights (summing to 1) of the area it covers.</summary>
+    internal static (int[] Index, float[] Weight, int Count) AreaWeights(int sourceSize, int outputSize)
+    {
+        double scale = (double)sourceSize / outputSize;
+        if (scale < 1)
+        {
+            // Enlarging along this axis: linear interpolation between the two nearest samples (pixel centres aligned).
+            var idx = new int[outputSize * 2];
+            var wts = new float[outputSize * 2];
+            for (int i = 0; i < outputSize; i++)
+            {
+                double c = Math.Clamp((i + 0.5) * scale - 0.5, 0, sourceSize - 1);
+                int i0 = (int)Math.Floor(c);
+                int i1 = Math.Min(i0 + 1, sourceSize - 1);
+                double f = c - i0;
+                idx[2 * i] = i0; wts[2 * i] = (float)(1 - f);
+                idx[2 * i + 1] = i1; wts[2 * i + 1] = (float)f;
+            }
+            return (idx, wts, 2);
+        }
+        int count = (int)Math.Ceiling(scale) + 1;
+        var index = new int[outputSize * count];
+        var weight = new float[outputSize * count];
+        for (int i = 0; i < outputSize; i++)
+        {
+            double lo = i * scale, hi = (i + 1) * scale;
+            int first = (int)Math.Floor(lo);
+            for (int k = 0; k < count; k++)
+            {
+                int s = first + k;
+                double overlap = s < sourceSize ? Math.Max(0, Math.Min(hi, s + 1) - Math.Max(lo, s)) : 0;
+                index[i * count + k] = Math.Min(s, sourceSize - 1);
+                weight[i * count + k] = (float)(overlap / scale);
+            }
+        }
+        return (index, weight, count);
+    }
+
+    /// <summary>Writes an RGBA8888 bitmap (opaque or premultiplied) as C×H×W floats 0..255 in the given colour mode.</summary>
+    private static void WritePlanes(SKBitmap bitmap, ColorMode mode, Span<float> destination)
+    {
+        int width = bitmap.Width, height = bitmap.Height, plane = width * height, rowBytes = bitmap.RowBytes;
+        ReadOnlySpan<byte> px = bitmap.GetPixelSpan();
+        byte[]? unpremul = null;
+        if (bitmap.AlphaType == SKAlphaType.Premul)
+        {
+            // Un-premultiply through SkiaSharp so colours of partly transparent pixels come back.
+            var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+            unpremul = new byte[info.BytesSize];
+            unsafe
+            {
+                fixed (byte* p = unpremul)
+                {
+                    using var pixmap = bitmap.PeekPixels();
+                    if (!pixmap.ReadPixels(info, (IntPtr)p, info.RowBytes, 0, 0))
+                        throw new InvalidOperationException("SkiaSharp could not un-premultiply the pixels.");
+                }
+            }
+            px = unpremul;
+            rowBytes = info.RowBytes;
+        }
+        for (int y = 0; y < height; y++)
+        {
+            var row = px.Slice(y * rowBytes, width * 4);
+            int o = y * width;
+            switch (mode)
+            {
+                case ColorMode.Grayscale:
+                    for (int x = 0; x < width; x++)
+                        destination[o + x] = (row[4 * x] * 19595 + row[4 * x + 1] * 38470 + row[4 * x + 2] * 7471 + 0x8000) >> 16;
+                    break;
+                case ColorMode.Rgba:
+                    for (int x = 0; x < width; x++)
+                    {
+                        destination[o + x] = row[4 * x];
+                        destination[plane + o + x] = row[4 * x + 1];
+                        destination[2 * plane + o + x] = row[4 * x + 2];
+                        destination[3 * plane + o + x] = bitmap.AlphaType == SKAlphaType.Opaque ? 255 : row[4 * x + 3];
+                    }
+                    break;
+                default:
+                    for (int x = 0; x < width; x++)
+                    {
+                        destination[o + x] = row[4 * x];
+                        destination[plane + o + x] = row[4 * x + 1];
+                        destination[2 * plane + o + x] = row[4 * x + 2];
+                    }
+                    break;
+            }
+        }
+    }
+}
