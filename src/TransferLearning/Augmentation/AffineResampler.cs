@@ -65,7 +65,7 @@ internal static class AffineResampler
                 inCol = Wrap(inCol, width);
                 break;
         }
-        if (resampling.Interpolation == Interpolation.Nearest)
+        if (resampling.Interpolation == AffineInterpolation.Nearest)
         {
             // scipy rounds half up; grid_sample rounds half to even. Round here, then the kernel sees integers.
             inRow = inRow.add(0.5).floor_();
@@ -75,7 +75,7 @@ internal static class AffineResampler
         var gx = Normalise(inCol, width);
         var gy = Normalise(inRow, height);
         var sampleGrid = stack(new[] { gx, gy }, dim: -1).reshape(n, outHeight, outWidth, 2).to(ScalarType.Float32);
-        var mode = resampling.Interpolation == Interpolation.Nearest ? GridSampleMode.Nearest : GridSampleMode.Bilinear;
+        var mode = resampling.Interpolation == AffineInterpolation.Nearest ? GridSampleMode.Nearest : GridSampleMode.Bilinear;
         var sampled = nn.functional.grid_sample(batch, sampleGrid, mode, GridSamplePaddingMode.Border, align_corners: true);
         if (outside is not null)
         {

@@ -123,10 +123,10 @@ public sealed class KerasImageDataGenerator
         _ => throw new ArgumentOutOfRangeException("fill_mode", fillMode, $"Unknown fill_mode '{fillMode}'; expected 'nearest', 'constant', 'reflect' or 'wrap'."),
     };
 
-    private static Interpolation ParseOrder(int order) => order switch
+    private static AffineInterpolation ParseOrder(int order) => order switch
     {
-        1 => Interpolation.Bilinear,
-        0 => Interpolation.Nearest,
+        1 => AffineInterpolation.Bilinear,
+        0 => AffineInterpolation.Nearest,
         _ => throw new ArgumentOutOfRangeException("interpolation_order", order, $"interpolation_order must be 0 (nearest) or 1 (bilinear); got {order}."),
     };
 }

@@ -67,14 +67,14 @@ internal static unsafe class ManagedAffineKernel
 
     private static delegate*<Job, int, int, void> Select(Resampling resampling, bool int32Indices) => (resampling.Interpolation, resampling.FillMode) switch
     {
-        (Interpolation.Bilinear, FillMode.Nearest) => Avx2.IsSupported && int32Indices ? &BilinearClampRowAvx2 : &BilinearRow<ClampMap>,
-        (Interpolation.Bilinear, FillMode.Constant) => &BilinearRow<ConstantMap>,
-        (Interpolation.Bilinear, FillMode.Reflect) => &BilinearRow<ReflectMap>,
-        (Interpolation.Bilinear, FillMode.Wrap) => &BilinearRow<WrapMap>,
-        (Interpolation.Nearest, FillMode.Nearest) => &NearestRow<ClampMap>,
-        (Interpolation.Nearest, FillMode.Constant) => &NearestRow<ConstantMap>,
-        (Interpolation.Nearest, FillMode.Reflect) => &NearestRow<ReflectMap>,
-        (Interpolation.Nearest, FillMode.Wrap) => &NearestRow<WrapMap>,
+        (AffineInterpolation.Bilinear, FillMode.Nearest) => Avx2.IsSupported && int32Indices ? &BilinearClampRowAvx2 : &BilinearRow<ClampMap>,
+        (AffineInterpolation.Bilinear, FillMode.Constant) => &BilinearRow<ConstantMap>,
+        (AffineInterpolation.Bilinear, FillMode.Reflect) => &BilinearRow<ReflectMap>,
+        (AffineInterpolation.Bilinear, FillMode.Wrap) => &BilinearRow<WrapMap>,
+        (AffineInterpolation.Nearest, FillMode.Nearest) => &NearestRow<ClampMap>,
+        (AffineInterpolation.Nearest, FillMode.Constant) => &NearestRow<ConstantMap>,
+        (AffineInterpolation.Nearest, FillMode.Reflect) => &NearestRow<ReflectMap>,
+        (AffineInterpolation.Nearest, FillMode.Wrap) => &NearestRow<WrapMap>,
         _ => throw new ArgumentOutOfRangeException(nameof(resampling), resampling, "Unknown interpolation or fill mode."),
     };
 

@@ -8,12 +8,12 @@ namespace TransferLearning.Augmentation;
 /// <param name="FillMode">How points outside the image are filled; <see cref="FillMode.Nearest"/> by default.</param>
 /// <param name="FillValue">The value (0..255 scale) used by <see cref="FillMode.Constant"/>; 0 by default, Keras' <c>cval</c>.</param>
 public readonly record struct Resampling(
-    Interpolation Interpolation = Interpolation.Bilinear,
+    AffineInterpolation Interpolation = AffineInterpolation.Bilinear,
     FillMode FillMode = FillMode.Nearest,
     double FillValue = 0)
 {
     /// <summary>Bilinear interpolation, nearest fill, fill value 0 (Keras' defaults).</summary>
-    public static Resampling Default => new(Interpolation.Bilinear, FillMode.Nearest, 0);
+    public static Resampling Default => new(AffineInterpolation.Bilinear, FillMode.Nearest, 0);
 
     /// <summary>Throws when a member is not a defined value or the fill value is not finite.</summary>
     /// <param name="paramName">The parameter name to report.</param>

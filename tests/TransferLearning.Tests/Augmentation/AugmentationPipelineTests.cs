@@ -90,12 +90,12 @@ public sealed class AugmentationPipelineTests
 
     public static IEnumerable<object[]> Modes() =>
         from fill in Enum.GetValues<FillMode>()
-        from interpolation in Enum.GetValues<Interpolation>()
+        from interpolation in Enum.GetValues<AffineInterpolation>()
         select new object[] { fill, interpolation };
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public void Managed_kernel_and_grid_sample_agree_on_random_maps(FillMode fill, Interpolation interpolation)
+    public void Managed_kernel_and_grid_sample_agree_on_random_maps(FillMode fill, AffineInterpolation interpolation)
     {
         using var scope = NewDisposeScope();
         var batch = rand(new long[] { 4, 3, 21, 34 }).mul(255);

@@ -47,7 +47,7 @@ public sealed class KerasParityTests
             "wrap" => FillMode.Wrap,
             var other => throw new InvalidDataException($"fill_mode {other}"),
         };
-        var resampling = new Resampling(Get("order", 1) == 0 ? Interpolation.Nearest : Interpolation.Bilinear, fill, Get("cval", 0));
+        var resampling = new Resampling(Get("order", 1) == 0 ? AffineInterpolation.Nearest : AffineInterpolation.Bilinear, fill, Get("cval", 0));
 
         // Keras: rotation · shift · shear · zoom about the centre, then the flips (whole-pixel maps, fused too).
         var matrix = RandomRotation.Matrix(Get("theta", 0), height, width)

@@ -1,7 +1,7 @@
 namespace TransferLearning.Augmentation;
 
 /// <summary>How a geometric transform reads the image between pixel centres.</summary>
-public enum Interpolation
+public enum AffineInterpolation
 {
     /// <summary>The default: bilinear (spline order 1 in Keras/scipy terms).</summary>
     Bilinear,
