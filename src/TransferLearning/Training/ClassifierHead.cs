@@ -12,12 +12,20 @@ namespace TransferLearning.Training;
 public sealed class ClassifierHead : Module<Tensor, Tensor>
 {
     private readonly TorchSharp.Modules.Linear linear;
+    private readonly Generator? _generator;
 
-    /// <summary>Creates a head with PyTorch's default initialisation (drawn from torch's generator).</summary>
+    /// <summary>
+    /// Creates a head with PyTorch's default <c>Linear</c> initialisation (weights and bias uniform in ±1/√inputFeatures),
+    /// drawn from <paramref name="generator"/>, which also draws the dropout masks.
+    /// </summary>
     /// <param name="inputFeatures">Length of the pooled feature vector.</param>
     /// <param name="classCount">Number of classes (≥ 2).</param>
     /// <param name="dropout">Dropout probability in [0, 1); 0 for none.</param>
-    public ClassifierHead(int inputFeatures, int classCount, double dropout) : base("ClassifierHead")
+    /// <param name="generator">
+    /// The random source of initialisation and dropout, on the device the head will run on; <c>null</c> for torch's global
+    /// generator (which other threads share, so results may then not be reproducible). The caller keeps ownership.
+    /// </param>
+    public ClassifierHead(int inputFeatures, int classCount, double dropout, Generator? generator = null) : base("ClassifierHead")
     {
         if (inputFeatures < 1) throw new ArgumentOutOfRangeException(nameof(inputFeatures), $"inputFeatures must be >= 1; got {inputFeatures}.");
         if (classCount < 2) throw new ArgumentOutOfRangeException(nameof(classCount), $"A classifier needs at least 2 classes; got {classCount}.");
@@ -26,7 +34,18 @@ public sealed class ClassifierHead : Module<Tensor, Tensor>
         InputFeatures = inputFeatures;
         ClassCount = classCount;
         DropoutProbability = dropout;
-        linear = Linear(inputFeatures, classCount);
+        _generator = generator;
+        linear = Linear(inputFeatures, classCount, device: generator?.device);
+        double bound = 1 / Math.Sqrt(inputFeatures);
+        using (no_grad())
+        {
+            // Drawn with rand: TorchSharp 0.107's init.uniform_ ignores its generator argument.
+            foreach (var parameter in new[] { linear.weight!, linear.bias! })
+            {
+                using var values = rand(parameter.shape, device: parameter.device, generator: generator);
+                parameter.copy_(values.mul_(2 * bound).sub_(bound));
+            }
+        }
         RegisterComponents();
     }
 
@@ -43,7 +62,13 @@ public sealed class ClassifierHead : Module<Tensor, Tensor>
     public override Tensor forward(Tensor features)
     {
         using var scope = NewDisposeScope();
-        var x = DropoutProbability > 0 ? functional.dropout(features, DropoutProbability, training) : features;
+        var x = features;
+        if (training && DropoutProbability > 0)
+        {
+            // Inverted dropout with the head's own generator (functional.dropout only draws from the global one).
+            var keep = rand(features.shape, dtype: features.dtype, device: features.device, generator: _generator).ge_(DropoutProbability);
+            x = features * keep / (1 - DropoutProbability);
+        }
         return linear.forward(x).MoveToOuterDisposeScope();
     }
 }

@@ -166,8 +166,22 @@ public sealed partial class TransferTrainer
                 _backbone.Unfreeze();
             }
             _backbone.train();
+            KeepFrozenNormalizationInInference();
         }
         _head.train();
+    }
+
+    /// <summary>
+    /// Puts the normalisation layers of frozen groups in inference mode, including modules listed directly in a group
+    /// (TorchSharp's <c>modules()</c> does not return the module itself, so <see cref="Backbones.PretrainedBackbone"/>'s own
+    /// pass misses a BatchNorm that is itself a group member).
+    /// </summary>
+    private void KeepFrozenNormalizationInInference()
+    {
+        if (_backbone.TrainFrozenNormalization || !_backbone.training) return;
+        foreach (var group in _backbone.LayerGroups.Where(g => g.IsFrozen))
+            foreach (var module in group.Modules.SelectMany(m => m.modules().Prepend(m)).OfType<NormBase>())
+                module.eval();
     }
 
     private sealed record GroupSpec(IReadOnlyList<Parameter> Parameters, double LearningRate, string Name);
@@ -483,6 +497,7 @@ public sealed partial class TransferTrainer
         finally
         {
             _backbone.train(backboneTraining);
+            KeepFrozenNormalizationInInference();
             _head.train(headTraining);
         }
     }

@@ -29,6 +29,7 @@ public sealed partial class TransferTrainer : IDisposable
     private readonly Device _device;
     private readonly Tensor? _classWeights;
     private readonly bool _ownsBackbone;
+    private readonly Generator _generator;
     private (int Height, int Width)? _inputSize;
     private ResumeState? _resume;
     private bool _disposed;
@@ -66,10 +67,9 @@ public sealed partial class TransferTrainer : IDisposable
             torch.backends.cudnn.allow_tf32 = true;
         }
         FeatureLength = (int)ProbeFeatureLength(backbone);
-        SeedTorch(_options.Seed);
-        _head = new ClassifierHead(FeatureLength, _classNames.Length, _options.Dropout);
+        _generator = new Generator((ulong)_options.Seed, _device);
+        _head = new ClassifierHead(FeatureLength, _classNames.Length, _options.Dropout, _generator);
         _backbone.to(_device);
-        _head.to(_device);
         if (_options.ClassWeights is { } weights) _classWeights = tensor(weights.ToArray(), device: _device).DetachFromDisposeScope();
     }
 
@@ -103,8 +103,13 @@ public sealed partial class TransferTrainer : IDisposable
         throw new ArgumentException($"Backbone {backbone.Name} uses {PoolingMode.Flatten} pooling, whose feature length depends on the input size; TransferTrainer needs {PoolingMode.GlobalAverage} or {PoolingMode.GlobalMax}.", nameof(backbone));
     }
 
+    /// <summary>
+    /// Reseeds the trainer's own generator (head initialisation, dropout) and torch's global one (randomness inside the
+    /// backbone, if any). Only the former is private to the trainer; other threads using torch can disturb the latter.
+    /// </summary>
     private void SeedTorch(long seed)
     {
+        _generator.manual_seed(seed);
         torch.random.manual_seed(seed);
         if (_device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
     }
@@ -130,6 +135,7 @@ public sealed partial class TransferTrainer : IDisposable
         if (_disposed) return;
         _disposed = true;
         _head.Dispose();
+        _generator.Dispose();
         _classWeights?.Dispose();
         if (_ownsBackbone) _backbone.Dispose();
     }
