@@ -60,14 +60,15 @@ public static class TrainingCharts
         using var bold = new SKFont(SKTypeface.FromFamilyName(null, SKFontStyle.Bold), font.Size + 2);
         float labelWidth = Math.Max(80, result.ClassNames.Max(c => font.MeasureText(c)) + 16);
         float top = 60 + labelWidth, left = labelWidth + 30;
-        int width = (int)(left + n * cellSize + 90), height = (int)(top + n * cellSize + 60);
+        string title = $"Confusion matrix — {result.SampleCount} samples, accuracy {result.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}";
+        int width = (int)Math.Max(left + n * cellSize + 90, bold.MeasureText(title) + 24), height = (int)(top + n * cellSize + 60);
         using var surface = SKSurface.Create(new SKImageInfo(width, height));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
         using var text = new SKPaint { Color = TextColor, IsAntialias = true };
         using var fill = new SKPaint { Style = SKPaintStyle.Fill };
         using var stroke = new SKPaint { Style = SKPaintStyle.Stroke, Color = GridColor, StrokeWidth = 1 };
-        canvas.DrawText($"Confusion matrix — {result.SampleCount} samples, accuracy {result.Accuracy.ToString("P1", CultureInfo.InvariantCulture)}", 12, 28, SKTextAlign.Left, bold, text);
+        canvas.DrawText(title, 12, 28, SKTextAlign.Left, bold, text);
         canvas.DrawText("predicted →", left + n * cellSize / 2f, 52, SKTextAlign.Center, font, text);
         canvas.Save();
         canvas.RotateDegrees(-90, 16, top + n * cellSize / 2f);
@@ -156,7 +157,10 @@ public static class TrainingCharts
             canvas.DrawLine(bx, plot.Top, bx, plot.Bottom, dash);
             text.Color = BoundaryColor;
             canvas.DrawText("head", bx - 6, plot.Top + 16, SKTextAlign.Right, font, text);
-            canvas.DrawText("fine-tune", bx + 6, plot.Top + 16, SKTextAlign.Left, font, text);
+            if (bx + 6 + font.MeasureText("fine-tune") <= plot.Right - 4)
+                canvas.DrawText("fine-tune", bx + 6, plot.Top + 16, SKTextAlign.Left, font, text);
+            else
+                canvas.DrawText("fine-tune →", bx - 6, plot.Top + 32, SKTextAlign.Right, font, text);
             text.Color = TextColor;
         }
 
