@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.NoEmit;
 using TorchSharp.Modules;
 using TransferLearning.Backbones;
 using TransferLearning.Data;
@@ -15,7 +17,7 @@ namespace TransferLearning.Benchmarks.Training;
 /// which builds the cache, vs 1 epoch: the difference / 10 is one cached epoch), and full fine-tuning.
 /// dotnet run -c Release --project tests/TransferLearning.Benchmarks -- --filter '*TrainerBenchmarks*'
 /// </summary>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 4)]
+[Config(typeof(InProcessMonitoringConfig))]
 [GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
 [CategoriesColumn]
 public class TrainerBenchmarks
@@ -54,6 +56,11 @@ public class TrainerBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
+        // Per-epoch wall time of the last cached 11-epoch run (epoch 1 builds the cache), for docs/performance.md.
+        if (_cached11.History.Epochs.Count > 0)
+            Console.WriteLine("// cached-epoch seconds: " + string.Join(" ", _cached11.History.Epochs.Select(e => e.Seconds.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))));
+        if (_uncached.History.Epochs.Count > 0)
+            Console.WriteLine("// uncached-epoch seconds: " + _uncached.History.Epochs[0].Seconds.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
         foreach (var t in new[] { _uncached, _cached1, _cached11, _fineTune }) t.Dispose();
         foreach (var (i, l) in _batches) { i.Dispose(); l.Dispose(); }
         _handHead.Dispose();
@@ -114,4 +121,17 @@ public class TrainerBenchmarks
 
     [Benchmark, BenchmarkCategory("FineTune")]
     public TrainingHistory Trainer_FineTune() => _fineTune.Fit(_source);
+}
+
+/// <summary>
+/// In-process (the generated benchmark project would lack the TorchSharp native backend), one launch, one warm-up and
+/// four measured invocations of a whole epoch each: an epoch takes seconds, so no pilot stage or unrolling.
+/// </summary>
+public sealed class InProcessMonitoringConfig : ManualConfig
+{
+    public InProcessMonitoringConfig()
+    {
+        AddJob(Job.Default.WithToolchain(InProcessNoEmitToolchain.Instance).WithStrategy(RunStrategy.Monitoring)
+            .WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(4).WithId("InProcess-Monitoring"));
+    }
 }

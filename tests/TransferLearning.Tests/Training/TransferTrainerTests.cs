@@ -283,4 +283,62 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         Assert.Equal(new[] { 1, 1, 1, 1, 0.5, 0.5, 0.5 }, rates);
         Assert.Equal(0.25, state.LearningRateMultiplier(options, losses.Length));
     }
+
+    [Fact]
+    public void Early_stopping_restores_the_weights_of_the_best_epoch()
+    {
+        var (train, valid) = Sources(trainPerClass: 6, validPerClass: 3);
+        using var _t = train;
+        using var _v = valid;
+        float[] afterOneEpoch;
+        using (var backbone = TinyBackbone())
+        using (var trainer = new TransferTrainer(backbone, Classes, FastOptions(headEpochs: 1, fineTuneEpochs: 0)))
+        {
+            trainer.Fit(train, valid);
+            afterOneEpoch = Weights(trainer.Head)["linear.weight"];
+        }
+        using (var backbone = TinyBackbone())
+        using (var trainer = new TransferTrainer(backbone, Classes, FastOptions(headEpochs: 5, fineTuneEpochs: 0) with
+        {
+            // Accuracy can never improve by more than 1, so epoch 1 stays the best and the phase stops after epoch 2.
+            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = 5, LearningRate = 3e-2, EarlyStopping = new EarlyStopping { Monitor = MonitoredMetric.ValidationAccuracy, Patience = 1, MinDelta = 1 } },
+        }))
+        {
+            var history = trainer.Fit(train, valid);
+            Assert.Equal(2, history.Epochs.Count);
+            var restored = Weights(trainer.Head)["linear.weight"];
+            Assert.Equal(afterOneEpoch, restored);
+        }
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger<TransferTrainer>
+    {
+        public List<string> Lines { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel == Microsoft.Extensions.Logging.LogLevel.Information) Lines.Add(formatter(state, exception));
+        }
+    }
+
+    [Fact]
+    public void The_logger_gets_one_line_per_epoch()
+    {
+        var (train, valid) = Sources(trainPerClass: 4, validPerClass: 2);
+        using var _t = train;
+        using var _v = valid;
+        using var backbone = TinyBackbone();
+        var logger = new ListLogger();
+        using var trainer = new TransferTrainer(backbone, Classes, FastOptions(headEpochs: 2, fineTuneEpochs: 1), logger);
+        trainer.Fit(train, valid);
+        Assert.Equal(3, logger.Lines.Count);
+        Assert.StartsWith("Head epoch 1/2: loss ", logger.Lines[0]);
+        Assert.Contains("(cached features)", logger.Lines[0]);
+        Assert.StartsWith("FineTune epoch 1/1: loss ", logger.Lines[2]);
+        Assert.Contains("val loss", logger.Lines[2]);
+    }
 }
