@@ -1,0 +1,142 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using TransferLearning.Backbones;
+using TransferLearning.Data;
+using TransferLearning.Native;
+using static TorchSharp.torch;
+
+namespace TransferLearning.Training;
+
+/// <summary>
+/// The two-phase transfer-learning recipe as one object: a classifier head (pooling → dropout → linear, emitting logits)
+/// on a <see cref="PretrainedBackbone"/>; <see cref="Fit"/> trains the head with the backbone frozen (phase 1), then
+/// unfreezes all or the last blocks and fine-tunes at a low learning rate (phase 2). Evaluates, predicts (softmax only
+/// here), saves and loads the whole model as one file, checkpoints every epoch and resumes.
+/// </summary>
+/// <remarks>
+/// The trainer moves the backbone to its device and changes its trainability; the caller still owns the backbone
+/// (except for trainers made by <see cref="Load"/>, which own theirs). Dispose the trainer to free the head.
+/// Not thread-safe: one call at a time.
+/// </remarks>
+public sealed partial class TransferTrainer : IDisposable
+{
+    private readonly PretrainedBackbone _backbone;
+    private readonly ClassifierHead _head;
+    private readonly string[] _classNames;
+    private readonly TransferTrainerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Device _device;
+    private readonly Tensor? _classWeights;
+    private readonly bool _ownsBackbone;
+    private readonly Generator _generator;
+    private (int Height, int Width)? _inputSize;
+    private ResumeState? _resume;
+    private bool _disposed;
+
+    /// <summary>Creates a trainer with a freshly initialised head (from <see cref="TransferTrainerOptions.Seed"/>).</summary>
+    /// <param name="backbone">The feature extractor; moved to the training device.</param>
+    /// <param name="classNames">Class names in index order (at least two, distinct); training sources must use the same.</param>
+    /// <param name="options">Settings; copied. <c>null</c> for the defaults (10 + 10 epochs, Adam 1e-3 then RMSprop 1e-5).</param>
+    /// <param name="logger">Receives one line per epoch; <c>null</c> for none.</param>
+    public TransferTrainer(PretrainedBackbone backbone, IReadOnlyList<string> classNames, TransferTrainerOptions? options = null, ILogger<TransferTrainer>? logger = null)
+        : this(backbone, classNames, options, logger, ownsBackbone: false)
+    {
+    }
+
+    private TransferTrainer(PretrainedBackbone backbone, IReadOnlyList<string> classNames, TransferTrainerOptions? options, ILogger? logger, bool ownsBackbone)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count < 2) throw new ArgumentException($"A classifier needs at least 2 classes; got {classNames.Count}.", nameof(classNames));
+        if (classNames.Any(string.IsNullOrWhiteSpace)) throw new ArgumentException("Class names must not be blank.", nameof(classNames));
+        var duplicate = classNames.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate != null) throw new ArgumentException($"Class names must be distinct; '{duplicate.Key}' appears {duplicate.Count()} times.", nameof(classNames));
+        TorchNative.EnsureLoaded();
+        _options = (options ?? new TransferTrainerOptions()).Copy(classNames.Count);
+        _backbone = backbone;
+        _ownsBackbone = ownsBackbone;
+        _classNames = classNames.ToArray();
+        _logger = logger ?? NullLogger.Instance;
+        _inputSize = _options.InputSize;
+        _device = _options.Device ?? (TorchNative.IsCudaAvailable ? CUDA : CPU);
+        if (_device.type == DeviceType.CUDA)
+        {
+            // TF32 matmuls and convolutions: PyTorch's own recommendation for transfer learning on Ampere and newer.
+            torch.backends.cuda.matmul.allow_tf32 = true;
+            torch.backends.cudnn.allow_tf32 = true;
+        }
+        FeatureLength = (int)ProbeFeatureLength(backbone);
+        _generator = new Generator((ulong)_options.Seed, _device);
+        _head = new ClassifierHead(FeatureLength, _classNames.Length, _options.Dropout, _generator);
+        _backbone.to(_device);
+        if (_options.ClassWeights is { } weights) _classWeights = tensor(weights.ToArray(), device: _device).DetachFromDisposeScope();
+    }
+
+    /// <summary>The backbone.</summary>
+    public PretrainedBackbone Backbone => _backbone;
+
+    /// <summary>The classifier head.</summary>
+    public ClassifierHead Head => _head;
+
+    /// <summary>Class names in index order.</summary>
+    public IReadOnlyList<string> ClassNames => _classNames;
+
+    /// <summary>The options in effect (the trainer's own copy).</summary>
+    public TransferTrainerOptions Options => _options;
+
+    /// <summary>The device the model trains and predicts on.</summary>
+    public Device Device => _device;
+
+    /// <summary>Length of the pooled feature vector the head takes.</summary>
+    public int FeatureLength { get; }
+
+    /// <summary>Height and width predictions from files are resized to: <see cref="TransferTrainerOptions.InputSize"/>, the size of the training images, or the saved model's.</summary>
+    public (int Height, int Width)? InputSize => _inputSize;
+
+    /// <summary>The history of the last <see cref="Fit"/> (including epochs restored from a checkpoint); empty before.</summary>
+    public TrainingHistory History { get; private set; } = new(Array.Empty<string>());
+
+    private static long ProbeFeatureLength(PretrainedBackbone backbone)
+    {
+        if (backbone.Pooling != PoolingMode.Flatten) return backbone.OutputChannels;
+        throw new ArgumentException($"Backbone {backbone.Name} uses {PoolingMode.Flatten} pooling, whose feature length depends on the input size; TransferTrainer needs {PoolingMode.GlobalAverage} or {PoolingMode.GlobalMax}.", nameof(backbone));
+    }
+
+    /// <summary>
+    /// Reseeds the trainer's own generator (head initialisation, dropout) and torch's global one (randomness inside the
+    /// backbone, if any). Only the former is private to the trainer; other threads using torch can disturb the latter.
+    /// </summary>
+    private void SeedTorch(long seed)
+    {
+        _generator.manual_seed(seed);
+        torch.random.manual_seed(seed);
+        if (_device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    private void CheckClasses(IImageBatchSource source, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(source, parameter);
+        if (!source.ClassNames.SequenceEqual(_classNames))
+            throw new ArgumentException($"{parameter} has classes [{string.Join(", ", source.ClassNames)}] but the model has [{string.Join(", ", _classNames)}]; both must list the same classes in the same order.", parameter);
+    }
+
+    /// <summary>Logits of a 0..255 image batch on the device (model modes as they are). Returns a new tensor.</summary>
+    private Tensor Logits(Tensor images) => _head.forward(_backbone.forward(images));
+
+    private Tensor Loss(Tensor logits, Tensor labels) =>
+        nn.functional.cross_entropy(logits, labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
+
+    /// <summary>Frees the head (and the backbone when the trainer owns it).</summary>
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _head.Dispose();
+        _generator.Dispose();
+        _classWeights?.Dispose();
+        if (_ownsBackbone) _backbone.Dispose();
+    }
+}

@@ -1,0 +1,83 @@
+using static TorchSharp.torch;
+
+namespace TransferLearning.Training;
+
+/// <summary>
+/// Everything <see cref="TransferTrainer"/> needs besides the backbone and the classes. Immutable; the trainer keeps its
+/// own copy (arrays included), so changing an options object afterwards changes nothing.
+/// </summary>
+public sealed record TransferTrainerOptions
+{
+    /// <summary>Phase 1 (backbone frozen, head trained). Default <see cref="PhaseOptions.HeadDefaults"/> (10 epochs, Adam 1e-3).</summary>
+    public PhaseOptions HeadPhase { get; init; } = PhaseOptions.HeadDefaults;
+
+    /// <summary>Phase 2 (backbone unfrozen, fine-tuned). Default <see cref="PhaseOptions.FineTuneDefaults"/> (10 epochs, RMSprop 1e-5).</summary>
+    public PhaseOptions FineTunePhase { get; init; } = PhaseOptions.FineTuneDefaults;
+
+    /// <summary>Dropout probability between the pooled features and the linear layer, in [0, 1). Default 0 (none).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Cross-entropy label smoothing, in [0, 1). Default 0.</summary>
+    public double LabelSmoothing { get; init; }
+
+    /// <summary>Per-class loss weights in class order (for imbalanced sets), or <c>null</c> for equal weights. Default <c>null</c>.</summary>
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    /// <summary>Clip the global gradient norm to this value, or <c>null</c> for no clipping. Default <c>null</c>.</summary>
+    public double? GradientClipNorm { get; init; }
+
+    /// <summary>The k of the top-k accuracy recorded per epoch (clamped to the number of classes). Default 3.</summary>
+    public int TopK { get; init; } = 3;
+
+    /// <summary>Seed of torch's generator (head initialisation, dropout) and of the trainer's own shuffles. Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>The device to train on, or <c>null</c> for CUDA when available, else the CPU. Default <c>null</c>.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>Feature caching in the head phase. Default <see cref="Training.FeatureCaching.Auto"/>.</summary>
+    public FeatureCaching FeatureCaching { get; init; } = FeatureCaching.Auto;
+
+    /// <summary>
+    /// Cached features larger than this many bytes spill to a temporary file (deleted when the phase ends). Default 1 GiB.
+    /// </summary>
+    public long FeatureCacheMemoryLimitBytes { get; init; } = 1L << 30;
+
+    /// <summary>
+    /// A checkpoint file rewritten atomically (temporary file + rename) after every epoch, or <c>null</c> for none.
+    /// Resume with <see cref="TransferTrainer.ResumeFrom"/>. Default <c>null</c>.
+    /// </summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>
+    /// Height and width of the model's input, for <see cref="TransferTrainer.Predict(IEnumerable{string})"/> and saved models;
+    /// <c>null</c> takes the size of the first training batch. Default <c>null</c>.
+    /// </summary>
+    public (int Height, int Width)? InputSize { get; init; }
+
+    /// <summary>Batch size of <see cref="TransferTrainer.Predict(IEnumerable{string})"/> and of the feature-cache fallback. Default 32.</summary>
+    public int PredictionBatchSize { get; init; } = 32;
+
+    internal TransferTrainerOptions Copy(int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(HeadPhase, nameof(HeadPhase));
+        ArgumentNullException.ThrowIfNull(FineTunePhase, nameof(FineTunePhase));
+        HeadPhase.Validate(nameof(HeadPhase));
+        FineTunePhase.Validate(nameof(FineTunePhase));
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentOutOfRangeException(nameof(Dropout), $"Dropout must be in [0, 1); got {Dropout}.");
+        if (!(LabelSmoothing >= 0 && LabelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), $"LabelSmoothing must be in [0, 1); got {LabelSmoothing}.");
+        if (ClassWeights != null)
+        {
+            if (ClassWeights.Count != classCount) throw new ArgumentException($"ClassWeights must have one weight per class ({classCount}); got {ClassWeights.Count}.", nameof(ClassWeights));
+            if (ClassWeights.Any(w => !(w >= 0) || float.IsInfinity(w))) throw new ArgumentOutOfRangeException(nameof(ClassWeights), $"ClassWeights must be finite and >= 0; got [{string.Join(", ", ClassWeights)}].");
+        }
+        if (GradientClipNorm is { } clip && (!(clip > 0) || double.IsInfinity(clip))) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), $"GradientClipNorm must be a finite value > 0; got {clip}.");
+        if (TopK < 1) throw new ArgumentOutOfRangeException(nameof(TopK), $"TopK must be >= 1; got {TopK}.");
+        if (!Enum.IsDefined(FeatureCaching)) throw new ArgumentOutOfRangeException(nameof(FeatureCaching), $"Unknown FeatureCaching {FeatureCaching}.");
+        if (FeatureCacheMemoryLimitBytes < 0) throw new ArgumentOutOfRangeException(nameof(FeatureCacheMemoryLimitBytes), $"FeatureCacheMemoryLimitBytes must be >= 0; got {FeatureCacheMemoryLimitBytes}.");
+        if (InputSize is { } size && (size.Height < 1 || size.Width < 1)) throw new ArgumentOutOfRangeException(nameof(InputSize), $"InputSize must be positive; got {size.Height}x{size.Width}.");
+        if (PredictionBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(PredictionBatchSize), $"PredictionBatchSize must be >= 1; got {PredictionBatchSize}.");
+        if (CheckpointPath != null && string.IsNullOrWhiteSpace(CheckpointPath)) throw new ArgumentException("CheckpointPath must not be blank; use null for no checkpoints.", nameof(CheckpointPath));
+        return this with { ClassWeights = ClassWeights?.ToArray() };
+    }
+}
