@@ -93,7 +93,7 @@ public sealed class TensorBatchSource : IImageBatchSource, IEpochOrderProvider, 
         if (epoch < 0) throw new ArgumentOutOfRangeException(nameof(epoch), $"epoch must be >= 0; got {epoch}.");
         var order = Enumerable.Range(0, SampleCount).ToArray();
         if (!_shuffle) return order;
-        var random = new Random(Seeds.Combine(_seed, epoch, 0x5348));
+        var random = new Random(Seeds.Mix(_seed, epoch, 0x5348));
         for (int i = order.Length - 1; i > 0; i--)
         {
             int j = random.Next(i + 1);
@@ -113,7 +113,7 @@ public sealed class TensorBatchSource : IImageBatchSource, IEpochOrderProvider, 
 
     private IEnumerable<ImageBatch> Read(int epoch, IReadOnlyList<int> order, Device? device, CancellationToken cancellationToken)
     {
-        var random = _augmentation != null ? new Random(Seeds.Combine(_seed, epoch, 0x4155)) : null;
+        var random = _augmentation != null ? new Random(Seeds.Mix(_seed, epoch, 0x4155)) : null;
         bool cuda = device is { type: TorchSharp.DeviceType.CUDA };
         for (int start = 0; start < order.Count; start += BatchSize)
         {

@@ -89,7 +89,7 @@ public sealed partial class TransferTrainer
                 }
                 // Reseed per epoch: dropout masks depend on (seed, phase, epoch) only, so cached and uncached runs and
                 // resumed runs draw the same numbers.
-                SeedTorch(Seeds.Combine(_options.Seed, (int)phase, epoch));
+                SeedTorch(Seeds.Mix(_options.Seed, (int)phase, epoch));
                 var context = new EpochContext(phase, epoch, options.Epochs, train.BatchesPerEpoch, progress, cancellationToken);
                 var trained = trainCache != null
                     ? TrainEpochOnCache(trainCache, exactOrder, train, optimizer, context)
@@ -288,7 +288,7 @@ public sealed partial class TransferTrainer
         else
         {
             var shuffled = Enumerable.Range(0, cache.SampleCount).ToArray();
-            new Random(Seeds.Combine(_options.Seed, (int)context.Phase, context.Epoch)).Shuffle(shuffled);
+            new Random(Seeds.Mix(_options.Seed, (int)context.Phase, context.Epoch)).Shuffle(shuffled);
             order = shuffled;
             batchSize = (train.SampleCount + train.BatchesPerEpoch - 1) / train.BatchesPerEpoch;
             batchCount = (cache.SampleCount + batchSize - 1) / batchSize;
