@@ -128,7 +128,7 @@ public sealed class TensorBatchSourceLifetimeTests
         var (images, labels) = TrainingTestData.Draw(3, 2);
         using var _i = images;
         using var _l = labels;
-        long before = Tensor.TotalCount;
+        long before = TrainerMemoryTests.Settled();
         using (var source = new TensorBatchSource(images, labels, TrainingTestData.Classes, 4, shuffle: true, augmentation: new HorizontalFlipForTests()))
         {
             foreach (var batch in source.ReadEpoch(0)) batch.Dispose();
