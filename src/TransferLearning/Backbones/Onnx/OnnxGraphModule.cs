@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -70,7 +71,19 @@ internal sealed class OnnxGraphModule : Module<Tensor, Tensor>
             var node = _nodes[i];
             var inputs = new Tensor[node.RuntimeInputs.Length];
             for (int j = 0; j < inputs.Length; j++) inputs[j] = values[node.RuntimeInputs[j]];
-            var outputs = node.Run(inputs);
+            Tensor[] outputs;
+            try
+            {
+                outputs = node.Run(inputs);
+            }
+            catch (ExternalException e)
+            {
+                // libtorch's message alone ("size of tensor a (3) must match ...") does not say where in the graph.
+                throw new InvalidOperationException(
+                    $"ONNX node '{node.NodeName}' ({node.OpType}) failed on input shapes {string.Join(" and ", inputs.Select(t => $"[{string.Join(", ", t.shape)}]"))} " +
+                    $"for a batch of [{string.Join(", ", values[InputName].shape)}]. Graphs exported with fixed padding (such as the CNTK ResNet18) " +
+                    $"only accept input sizes that keep every stage's size even, such as multiples of 32. {e.Message.Split('\n')[0]}", e);
+            }
             for (int j = 0; j < outputs.Length && j < node.Outputs.Length; j++)
                 if (node.Outputs[j].Length > 0) values[node.Outputs[j]] = outputs[j];
             foreach (var dead in _freeAfter[i])

@@ -120,6 +120,21 @@ public sealed class OnnxResNet18Tests : IClassFixture<OnnxResNet18Tests.PackageB
     }
 
     [Fact]
+    public void A_size_the_fixed_padding_cannot_take_names_the_node_and_shapes()
+    {
+        // 112 = 7 x 16: the CNTK export's fixed asymmetric pads make the residual branches disagree at 7 -> 3 vs 4.
+        var backbone = _shared.Backbone;
+        backbone.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var error = Assert.Throws<InvalidOperationException>(() => backbone.forward(rand(1, 3, 112, 112) * 255));
+        _output.WriteLine(error.Message);
+        Assert.Contains("ONNX node '", error.Message);
+        Assert.Contains("[1, 3, 112, 112]", error.Message);
+        Assert.Contains("multiples of 32", error.Message);
+    }
+
+    [Fact]
     public void The_package_backbone_has_resnet18s_structure_and_preprocessing()
     {
         var backbone = _shared.Backbone;

@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using SkiaSharp;
+using Spectre.Console;
+using TorchSharp;
+using TransferLearning.Augmentation;
+using TransferLearning.Backbones;
+using TransferLearning.Backbones.Onnx;
+using TransferLearning.Data;
+using TransferLearning.Imaging;
+using TransferLearning.Native;
+using TransferLearning.Training;
+
+namespace FruitClassifier;
+
+/// <summary>The recipe, step by step, as a user would write it.</summary>
+internal static class Recipe
+{
+    public static int Run(RecipeSettings settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Train(settings, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine("[yellow]Cancelled.[/] The last finished epoch is in the checkpoint file.");
+            return 130;
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or ImageDatasetException or ImageDecodeException
+                                      or TorchNativeLoadException or WeightsDownloadException or WeightsMismatchException or OnnxImportException
+                                      or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException)
+        {
+            AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
+            return 1;
+        }
+    }
+
+    private static int Train(RecipeSettings s, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        Directory.CreateDirectory(s.Output.FullName);
+        using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new SpectreLoggerProvider(LogLevel.Information)));
+        TorchNative.EnsureLoaded();
+
+        // 1. Data: flow_from_directory('data/fruits/train/', target_size=(S, S), class_mode='categorical')
+        var (trainSet, validSet, source) = LoadData(s, loggerFactory.CreateLogger("Data"));
+        AnsiConsole.MarkupLine($"Data: {Markup.Escape(source)}");
+        AnsiConsole.MarkupLine($"  train: {trainSet}  valid: {validSet}");
+        AnsiConsole.MarkupLine($"  classes: {Markup.Escape(string.Join(", ", trainSet.ClassNames))}");
+
+        // 2. Augmentation: ImageDataGenerator(rotation_range=180, zoom_range=0.1, width_shift_range=0.1,
+        //    height_shift_range=0.1, horizontal_flip=True, vertical_flip=True). samplewise_center is left out on
+        //    purpose: the backbone's own preprocessing (bound to its weights) normalises inside the model.
+        var augmentation = new KerasImageDataGenerator
+        {
+            RotationRange = 180, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1, HorizontalFlip = true, VerticalFlip = true,
+        }.ToPipeline();
+        var decode = new ImageDecodeOptions { TargetSize = new SKSizeI(s.ImageSize, s.ImageSize), Interpolation = Interpolation.Bilinear };
+        var dataLogger = loggerFactory.CreateLogger("Loader");
+        using var train = ImageBatchLoader.ForTraining(trainSet, new TrainingLoaderOptions
+        {
+            BatchSize = s.BatchSize, Decode = decode, Augmentation = augmentation, ShuffleSeed = s.Seed, AugmentationSeed = s.Seed + 1, Logger = dataLogger,
+        });
+        using var valid = ImageBatchLoader.ForEvaluation(validSet, new EvaluationLoaderOptions { BatchSize = s.BatchSize, Decode = decode, Logger = dataLogger });
+
+        string preview = Path.Combine(s.Output.FullName, "augmentation-preview.png");
+        SavePreview(augmentation, trainSet, decode, preview, s.Seed);
+
+        // 3. Backbone: VGG16(weights='imagenet', include_top=False) — or the offline ImageNet ResNet18.
+        var backbone = CreateBackbone(s, loggerFactory, cancellationToken);
+        AnsiConsole.MarkupLine($"Backbone: {backbone.Name}, {backbone.ParameterCount:N0} parameters, {backbone.LayerGroups.Count} layer groups, " +
+                               $"preprocessing '{backbone.Preprocessing.Name}'");
+
+        // 4. Two phases: base.trainable = False; fit(...); base.trainable = True; RMSprop(1e-5); fit(...)
+        string checkpoint = Path.Combine(s.Output.FullName, "checkpoint.tlmodel");
+        var options = new TransferTrainerOptions
+        {
+            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = s.HeadEpochs },
+            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = s.FineTuneEpochs, LearningRate = s.FineTuneLearningRate },
+            Seed = s.Seed,
+            Device = s.Device switch { "cpu" => torch.CPU, "cuda" => torch.CUDA, _ => null },
+            CheckpointPath = checkpoint,
+            InputSize = (s.ImageSize, s.ImageSize),
+        };
+        using var trainer = new TransferTrainer(backbone, trainSet.ClassNames, options, loggerFactory.CreateLogger<TransferTrainer>());
+        AnsiConsole.MarkupLine($"Training on {trainer.Device.type}: {s.HeadEpochs} head epoch(s), then {s.FineTuneEpochs} fine-tune epoch(s) at {s.FineTuneLearningRate:G3}.");
+        TrainingHistory history = null!;
+        AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var tasks = new Dictionary<TrainingPhase, ProgressTask>();
+                var progress = new ImmediateProgress<TrainingProgress>(p =>
+                {
+                    if (!tasks.TryGetValue(p.Phase, out var task))
+                        tasks[p.Phase] = task = context.AddTask(p.Phase.ToString(), maxValue: p.EpochCount * p.BatchCount);
+                    task.Value = (p.Epoch - 1) * p.BatchCount + p.Batch;
+                    task.Description = $"{(p.Phase == TrainingPhase.Head ? "head     " : "fine-tune")} epoch {p.Epoch}/{p.EpochCount}  " +
+                                       $"loss {p.RunningLoss:F3}  acc {p.RunningAccuracy:P0}  {p.ImagesPerSecond:F0} img/s{(p.FromFeatureCache ? " (cached)" : "")}";
+                });
+                history = trainer.Fit(train, valid, progress, cancellationToken);
+                foreach (var task in tasks.Values) task.Value = task.MaxValue;
+            });
+
+        // 5. evaluate(valid) — never augmented.
+        var evaluation = trainer.Evaluate(valid, cancellationToken);
+        var table = new Table().AddColumns("class", "precision", "recall");
+        for (int c = 0; c < evaluation.ClassNames.Count; c++)
+            table.AddRow(evaluation.ClassNames[c], $"{evaluation.Precision[c]:P1}", $"{evaluation.Recall[c]:P1}");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Validation accuracy: [bold]{evaluation.Accuracy:P1}[/] ({evaluation.SampleCount} images), loss {evaluation.Loss:F4}, top-{evaluation.TopK} {evaluation.TopKAccuracy:P1}");
+
+        // 6. Save everything.
+        string model = Path.Combine(s.Output.FullName, "fruit-classifier.tlmodel");
+        trainer.Save(model);
+        string historyChart = Path.Combine(s.Output.FullName, "history.png");
+        string confusion = Path.Combine(s.Output.FullName, "confusion-matrix.png");
+        history.SaveChart(historyChart);
+        history.SaveJson(Path.Combine(s.Output.FullName, "history.json"));
+        history.SaveCsv(Path.Combine(s.Output.FullName, "history.csv"));
+        evaluation.SaveConfusionMatrixChart(confusion);
+
+        // 7. Predict one image, as an app would with the saved model.
+        string example = validSet.Samples[validSet.Count / 2].Path;
+        var prediction = trainer.Predict(new[] { example })[0];
+        AnsiConsole.MarkupLine($"Prediction for {Markup.Escape(Path.GetFileName(example))}: [bold]{Markup.Escape(prediction.ClassName)}[/] ({prediction.Confidence:P1})");
+
+        AnsiConsole.MarkupLine($"\nWritten to {Markup.Escape(s.Output.FullName)}:");
+        foreach (var (what, path) in new[] { ("model", model), ("training history chart", historyChart), ("confusion matrix", confusion),
+                     ("augmentation preview", preview), ("history (JSON, CSV)", Path.Combine(s.Output.FullName, "history.json")), ("last checkpoint", checkpoint) })
+            AnsiConsole.MarkupLine($"  {what,-24} {Markup.Escape(path)}");
+        AnsiConsole.MarkupLine($"Finished in {clock.Elapsed.TotalSeconds:F0} s.");
+        if (s.Data is null)
+        {
+            AnsiConsole.MarkupLine("\n[bold]Next: real data.[/] Download the 'Fruits fresh and rotten for classification' data set (train/ and valid/ " +
+                                   "folders with freshapples … rottenoranges) and run, for example:");
+            AnsiConsole.MarkupLine("  dotnet run -c Release --project samples/FruitClassifier -- --data path/to/dataset --image-size 224 --head-epochs 30 --fine-tune-epochs 30");
+            AnsiConsole.MarkupLine("  (add --backbone vgg16 --weights imagenet for the Keras recipe's VGG16; a GPU helps: see docs/troubleshooting.md)");
+        }
+        return 0;
+    }
+
+    private static (DirectoryImageDataset Train, DirectoryImageDataset Valid, string Source) LoadData(RecipeSettings s, ILogger logger)
+    {
+        string root;
+        string source;
+        if (s.Data is null)
+        {
+            root = Path.Combine(s.Output.FullName, "generated-fruits");
+            if (!Directory.Exists(Path.Combine(root, "valid")))
+                SyntheticFruits.Generate(root, trainPerClass: 40, validPerClass: 20, size: 128, seed: s.Seed);
+            source = $"no --data given: a generated fresh/rotten fruit set in {root}";
+        }
+        else
+        {
+            root = s.Data.FullName;
+            if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"--data: the folder '{root}' does not exist.");
+            source = root;
+        }
+
+        string trainDir = Path.Combine(root, "train"), validDir = Path.Combine(root, "valid");
+        if (Directory.Exists(trainDir) && Directory.Exists(validDir))
+        {
+            var train = DirectoryImageDataset.FromDirectory(trainDir, new DirectoryImageDatasetOptions { Logger = logger });
+            var valid = DirectoryImageDataset.FromDirectory(validDir, new DirectoryImageDatasetOptions { Logger = logger, ClassNames = train.ClassNames });
+            return (train, valid, source);
+        }
+        // One folder of class folders: Keras' validation_split (the first 20% of each class's sorted files).
+        var training = DirectoryImageDataset.FromDirectory(root, new DirectoryImageDatasetOptions { Logger = logger, ValidationSplit = 0.2, Subset = DatasetSubset.Training });
+        var validation = DirectoryImageDataset.FromDirectory(root, new DirectoryImageDatasetOptions { Logger = logger, ValidationSplit = 0.2, Subset = DatasetSubset.Validation });
+        return (training, validation, source + " (no train/ and valid/ folders: 20% of each class held out)");
+    }
+
+    private static PretrainedBackbone CreateBackbone(RecipeSettings s, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (s.Backbone == "resnet18-onnx") return OnnxBackbone.ResNet18FromPackage();
+        bool imagenet = s.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase);
+        var options = new Vgg16Options
+        {
+            Weights = imagenet ? Vgg16Weights.ImageNet : Vgg16Weights.File,
+            WeightsFile = imagenet ? null : Path.GetFullPath(s.Weights),
+        };
+        options.Cache.Logger = loggers.CreateLogger("WeightsCache");
+        return Vgg16.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    private static void SavePreview(IAugmentation augmentation, DirectoryImageDataset dataset, ImageDecodeOptions decode, string path, int seed)
+    {
+        var decoder = new ImageDecoder(decode);
+        var firstOfEachClass = Enumerable.Range(0, dataset.ClassNames.Count)
+            .Select(c => dataset.Samples.FirstOrDefault(x => x.Label == c))
+            .Where(x => x is not null).Take(4).ToList();
+        var images = firstOfEachClass.Select(x => decoder.Decode(x!.Path)).ToList();
+        try
+        {
+            AugmentationPreview.Save(augmentation, images, versions: 6, path, seed);
+        }
+        finally
+        {
+            foreach (var image in images) image.Dispose();
+        }
+    }
+
+    /// <summary>Reports on the caller's thread at once (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
