@@ -31,6 +31,15 @@ public sealed record PhaseOptions
     public int? UnfreezeLastBlocks { get; init; }
 
     /// <summary>
+    /// Fine-tune phase only: whether the normalisation layers (batch norm) of unfrozen groups run in training mode, updating
+    /// their statistics from each batch. Default <c>false</c>: every normalisation layer of the backbone stays in inference
+    /// mode, as the Keras fine-tuning guide advises (<c>base_model(x, training=False)</c>) — with small batches, switching
+    /// to batch statistics changes the features the head was trained on and sets fine-tuning back. Frozen groups' layers
+    /// stay in inference mode either way (see <see cref="Backbones.PretrainedBackbone.TrainFrozenNormalization"/>).
+    /// </summary>
+    public bool TrainNormalization { get; init; }
+
+    /// <summary>
     /// Fine-tune phase only: discriminative learning rates. The deepest unfrozen block trains at <see cref="LearningRate"/>,
     /// the one before at <c>LearningRate × factor</c>, the one before that at <c>× factor²</c>, and so on; the head at
     /// <see cref="LearningRate"/>. In (0, 1]. Default 1 (one rate for all).

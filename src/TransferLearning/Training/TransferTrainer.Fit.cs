@@ -165,23 +165,22 @@ public sealed partial class TransferTrainer
             {
                 _backbone.Unfreeze();
             }
+            _trainNormalization = options.TrainNormalization;
             _backbone.train();
-            KeepFrozenNormalizationInInference();
+            ApplyNormalizationMode();
         }
         _head.train();
     }
 
     /// <summary>
-    /// Puts the normalisation layers of frozen groups in inference mode, including modules listed directly in a group
-    /// (TorchSharp's <c>modules()</c> does not return the module itself, so <see cref="Backbones.PretrainedBackbone"/>'s own
-    /// pass misses a BatchNorm that is itself a group member).
+    /// Unless the phase trains normalisation layers, puts every normalisation layer of the backbone in inference mode
+    /// (the frozen groups' ones are already kept there by <see cref="Backbones.PretrainedBackbone"/>).
     /// </summary>
-    private void KeepFrozenNormalizationInInference()
+    private void ApplyNormalizationMode()
     {
-        if (_backbone.TrainFrozenNormalization || !_backbone.training) return;
-        foreach (var group in _backbone.LayerGroups.Where(g => g.IsFrozen))
-            foreach (var module in group.Modules.SelectMany(m => m.modules().Prepend(m)).OfType<NormBase>())
-                module.eval();
+        if (_trainNormalization || !_backbone.training) return;
+        foreach (var module in _backbone.Features.modules().OfType<NormBase>())
+            module.eval();
     }
 
     private sealed record GroupSpec(IReadOnlyList<Parameter> Parameters, double LearningRate, string Name);
@@ -497,7 +496,7 @@ public sealed partial class TransferTrainer
         finally
         {
             _backbone.train(backboneTraining);
-            KeepFrozenNormalizationInInference();
+            ApplyNormalizationMode();
             _head.train(headTraining);
         }
     }

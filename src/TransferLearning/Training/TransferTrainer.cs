@@ -23,6 +23,7 @@ public sealed partial class TransferTrainer : IDisposable
 {
     private readonly PretrainedBackbone _backbone;
     private readonly ClassifierHead _head;
+    private bool _trainNormalization;
     private readonly string[] _classNames;
     private readonly TransferTrainerOptions _options;
     private readonly ILogger _logger;

@@ -85,7 +85,7 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         const double rate = 1e-4;
         var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
         {
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1 },
+            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
         var before = Weights(backbone);
@@ -98,6 +98,29 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         Assert.Equal(10 * rate * 0.1, MaxAbsDifference(before["features.1.weight"], after["features.1.weight"]), 2e-7);
         Assert.True(MaxAbsDifference(before["features.1.running_mean"], after["features.1.running_mean"]) > 0, "an unfrozen BatchNorm updates its statistics");
         Assert.Equal(1e-4, trainer.History.Epochs[0].LearningRate, 12);
+    }
+
+    [Fact]
+    public void By_default_fine_tuning_keeps_every_norm_layer_in_inference_mode()
+    {
+        // Keras' fine-tuning advice: base_model(x, training=False). Weights train; batch-norm statistics stay as they were.
+        var (train, valid) = Sources(batchSize: 16);
+        using var _t = train;
+        using var _v = valid;
+        using var backbone = TinyBackbone();
+        var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
+        {
+            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 1, LearningRate = 1e-3 },
+        };
+        using var trainer = new TransferTrainer(backbone, Classes, options);
+        var before = Weights(backbone);
+
+        trainer.Fit(train);
+
+        var after = Weights(backbone);
+        Assert.True(MaxAbsDifference(before["features.1.weight"], after["features.1.weight"]) > 0, "the unfrozen norm layer's affine weights train");
+        Assert.Equal(before["features.1.running_mean"], after["features.1.running_mean"]);
+        Assert.Equal(before["features.1.running_var"], after["features.1.running_var"]);
     }
 
     [Fact]
