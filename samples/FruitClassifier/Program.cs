@@ -23,7 +23,7 @@ var weights = new Option<string>("--weights")
     Description = "VGG16 weights: 'imagenet' (torchvision's IMAGENET1K_V1, downloaded once into the weights cache) or the path of a .pth, .safetensors or TorchSharp file.",
     DefaultValueFactory = _ => "imagenet",
 };
-var headEpochs = new Option<int>("--head-epochs") { Description = "Phase 1 epochs: backbone frozen, the new head trained with Adam at 1e-3.", DefaultValueFactory = _ => 5 };
+var headEpochs = new Option<int>("--head-epochs") { Description = "Phase 1 epochs: backbone frozen, the new head trained with Adam at 1e-3.", DefaultValueFactory = _ => 4 };
 var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "Phase 2 epochs: backbone unfrozen, fine-tuned with RMSprop at --fine-tune-lr. 0 skips the phase.", DefaultValueFactory = _ => 2 };
 var fineTuneLr = new Option<double>("--fine-tune-lr") { Description = "Phase 2 learning rate (the Keras recipe's 1e-5).", DefaultValueFactory = _ => 1e-5 };
 var batchSize = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 16 };
