@@ -52,6 +52,14 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
         register_module("preprocessing", preprocessing);
     }
 
+    /// <summary>
+    /// Imports an ONNX CNN as a trainable backbone (the same as <see cref="Onnx.OnnxBackbone.Load"/>): Conv, BatchNormalization,
+    /// pooling, element-wise and shape ops become TorchSharp modules whose weights can be fine-tuned.
+    /// </summary>
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="options">Output, preprocessing, pooling and name; <c>null</c> for the defaults. Copied.</param>
+    public static PretrainedBackbone FromOnnx(string path, Onnx.OnnxImportOptions? options = null) => Onnx.OnnxBackbone.Load(path, options);
+
     /// <summary>A short name saved with models, for example <c>vgg16</c>.</summary>
     public string Name { get; }
 
