@@ -4,38 +4,14 @@ namespace TransferLearning.Augmentation;
 
 /// <summary>
 /// torchvision's saturation adjustment: blends each RGB image with its greyscale version by a factor drawn from
-/// [<see cref="Lower"/>, <see cref="Upper"/>] (0 gives grey, 1 keeps the image), clipped to 0..255. Needs 3 channels.
+/// [<see cref="RandomFactorAugmentation.Lower"/>, <see cref="RandomFactorAugmentation.Upper"/>] (0 gives grey, 1 keeps the image), clipped to 0..255. Needs 3 channels.
 /// </summary>
-public sealed class RandomSaturation : PhotometricAugmentation<double>
+public sealed class RandomSaturation : RandomFactorAugmentation
 {
     /// <summary>Creates the transform.</summary>
     /// <param name="lower">Smallest factor, ≥ 0.</param>
     /// <param name="upper">Largest factor, ≥ <paramref name="lower"/>.</param>
-    public RandomSaturation(double lower, double upper)
-    {
-        BatchGuard.Range(lower, upper, nameof(lower), nameof(upper));
-        BatchGuard.NonNegative(lower, nameof(lower));
-        Lower = lower;
-        Upper = upper;
-    }
-
-    /// <summary>Smallest factor.</summary>
-    public double Lower { get; }
-
-    /// <summary>Largest factor.</summary>
-    public double Upper { get; }
-
-    /// <inheritdoc />
-    public override bool IsRandom => Lower != Upper;
-
-    /// <inheritdoc />
-    public override double[] Sample(Random random, int count)
-    {
-        ArgumentNullException.ThrowIfNull(random);
-        var values = new double[count];
-        for (int i = 0; i < count; i++) values[i] = BatchGuard.Uniform(random, Lower, Upper);
-        return values;
-    }
+    public RandomSaturation(double lower, double upper) : base(lower, upper) { }
 
     /// <inheritdoc />
     protected override Tensor Transform(Tensor batch, IReadOnlyList<double> parameters)
