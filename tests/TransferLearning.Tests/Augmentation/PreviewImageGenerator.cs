@@ -32,10 +32,5 @@ public sealed class PreviewImageGenerator
         }
     }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TransferLearning.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string RepoRoot() => TransferLearning.Tests.Support.RepositoryPaths.Root;
 }

@@ -20,13 +20,8 @@ public sealed class WeightsFileTests : IDisposable
 
     private string Temp(string name) => Path.Combine(_dir, name);
 
-    private static string TestData(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TransferLearning.sln")))
-                return Path.Combine(dir.FullName, "tests", "TransferLearning.Tests", "Backbones", "TestData", name);
-        throw new DirectoryNotFoundException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
-    }
+    private static string TestData(string name) =>
+        TransferLearning.Tests.Support.RepositoryPaths.Path("tests", "TransferLearning.Tests", "Backbones", "TestData", name);
 
     private static float[] Values(Tensor t) => t.data<float>().ToArray();
 

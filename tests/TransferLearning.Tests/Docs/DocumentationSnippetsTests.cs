@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
+using TransferLearning.Tests.Support;
+
 namespace TransferLearning.Tests.Docs;
 
 /// <summary>
@@ -53,19 +55,12 @@ public sealed partial class DocumentationSnippetsTests
 
     private static List<(string File, List<string> Blocks)> AllSnippets()
     {
-        string root = RepoRoot();
+        string root = RepositoryPaths.Root;
         var files = new[] { Path.Combine(root, "README.md") }
             .Concat(Directory.GetFiles(Path.Combine(root, "docs"), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
         return files.Select(f => (Path.GetRelativePath(root, f).Replace('\\', '/'),
                                   CodeBlock().Matches(File.ReadAllText(f)).Select(m => m.Groups[1].Value).ToList()))
                     .ToList();
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "TransferLearning.sln"))) return dir.FullName;
-        throw new InvalidOperationException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static MetadataReference[] LoadReferences()

@@ -12,13 +12,9 @@ public static class SharedFixtures
     {
         string? env = Environment.GetEnvironmentVariable("TRANSFERLEARNING_FIXTURES");
         if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (!File.Exists(System.IO.Path.Combine(dir.FullName, "TransferLearning.sln"))) continue;
-            string candidate = System.IO.Path.Combine(dir.Parent?.FullName ?? dir.FullName, "shared", "fixtures");
-            if (Directory.Exists(candidate)) return candidate;
-            throw new DirectoryNotFoundException($"Reference fixtures not found at {candidate} (expected ../shared/fixtures beside the repository; or set TRANSFERLEARNING_FIXTURES).");
-        }
-        throw new DirectoryNotFoundException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
+        string root = RepositoryPaths.Root;
+        string candidate = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(root) ?? root, "shared", "fixtures");
+        if (Directory.Exists(candidate)) return candidate;
+        throw new DirectoryNotFoundException($"Reference fixtures not found at {candidate} (expected ../shared/fixtures beside the repository; or set TRANSFERLEARNING_FIXTURES).");
     }
 }
