@@ -28,6 +28,17 @@ public sealed class TrainingLoaderOptions : ImageBatchLoaderOptions
     /// </summary>
     public int? AugmentationSeed { get; set; }
 
+    /// <summary>
+    /// Whether the leading geometric steps of an <see cref="AugmentationPipeline"/> (rotation, shift, shear, zoom, flips)
+    /// are folded into the decode-time resize on CPU: one resample per image, on the worker threads, for EXIF orientation
+    /// + crop + resize + augmentation, instead of a resize followed by a second resample of the batch. The same seed
+    /// draws the same parameters as the tensor path; pixels differ only by resampling once instead of twice (measured in
+    /// docs/data.md). Used only when every fused step's fill mode has an exact draw-time equivalent (nearest,
+    /// constant) and no centre crop or aspect-preserving resize is set; otherwise, and for non-CPU devices, the
+    /// augmentation runs on the batch tensor. Default: <c>true</c>.
+    /// </summary>
+    public bool FuseGeometricIntoDecode { get; set; } = true;
+
     /// <summary>Whether a last, smaller batch is dropped (then batches per epoch = floor(n / batch size)). Default: <c>false</c>.</summary>
     public bool DropLast { get; set; }
 
