@@ -17,6 +17,9 @@ public enum LoaderAugmentMode
 
     /// <summary>The same pipeline, its geometric steps folded into the decode-time resize (one resample per image).</summary>
     Fused,
+
+    /// <summary>Fused, with the JPEG decoded at half scale (<c>ScaledDecodingMinimumCoverage = 0.8</c>: 250 × 188 → 224).</summary>
+    FusedHalfScaleDecode,
 }
 
 /// <summary>
@@ -36,7 +39,7 @@ public class LoaderThroughputBenchmarks
     [Params(1, 2)]
     public int Workers { get; set; }
 
-    [Params(LoaderAugmentMode.None, LoaderAugmentMode.Tensor, LoaderAugmentMode.Fused)]
+    [Params(LoaderAugmentMode.None, LoaderAugmentMode.Tensor, LoaderAugmentMode.Fused, LoaderAugmentMode.FusedHalfScaleDecode)]
     public LoaderAugmentMode Mode { get; set; }
 
     /// <summary>The Keras recipe of issue 4.</summary>
@@ -62,9 +65,16 @@ public class LoaderThroughputBenchmarks
             ShuffleSeed = 1,
             AugmentationSeed = 2,
             Augmentation = Mode == LoaderAugmentMode.None ? null : KerasRecipe(),
-            FuseGeometricIntoDecode = Mode == LoaderAugmentMode.Fused,
-            Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(224, 224), Interpolation = Interpolation.Bilinear },
+            FuseGeometricIntoDecode = Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedHalfScaleDecode,
+            Decode = new ImageDecodeOptions
+            {
+                TargetSize = new SKSizeI(224, 224),
+                Interpolation = Interpolation.Bilinear,
+                ScaledDecodingMinimumCoverage = Mode == LoaderAugmentMode.FusedHalfScaleDecode ? 0.8 : 1.0,
+            },
         });
+        if (_loader.FusesGeometricIntoDecode != (Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedHalfScaleDecode))
+            throw new InvalidOperationException($"Mode {Mode}: FusesGeometricIntoDecode = {_loader.FusesGeometricIntoDecode}.");
     }
 
     [GlobalCleanup]
