@@ -103,9 +103,9 @@ public sealed class AugmentationPipeline : IAugmentation
     /// <summary>
     /// Splits off the leading run of geometric steps that <see cref="Apply"/> would fuse into one resample (for the
     /// loader, which folds them into the decode-time resize), or returns null when the pipeline does not start with
-    /// one, fusion is off, or a leading step changes the image size.
+    /// one, fusion is off, or a leading step changes the size of a <paramref name="height"/> × <paramref name="width"/> image.
     /// </summary>
-    internal GeometricPrefix? SplitGeometricPrefix()
+    internal GeometricPrefix? SplitGeometricPrefix(int height, int width)
     {
         if (!FuseGeometric || steps.Length == 0 || steps[0] is not IGeometricAugmentation)
             return null;
@@ -114,7 +114,7 @@ public sealed class AugmentationPipeline : IAugmentation
         for (int s = 0; s < end; s++)
         {
             prefix[s] = (IGeometricAugmentation)steps[s];
-            if (prefix[s].OutputSize(97, 89) != (97, 89))
+            if (prefix[s].OutputSize(height, width) != (height, width))
                 return null;
         }
         var rest = end < steps.Length ? new AugmentationPipeline(steps.Skip(end)) { FuseGeometric = FuseGeometric, Engine = Engine } : null;

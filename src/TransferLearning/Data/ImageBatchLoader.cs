@@ -406,7 +406,8 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
         if (augmentation is not AugmentationPipeline pipeline || decode.TargetSize is null || decode.KeepAspectRatio
             || decode.Interpolation != Interpolation.Bilinear)
             return null;
-        var prefix = pipeline.SplitGeometricPrefix();
+        var size = decode.TargetSize.Value;
+        var prefix = pipeline.SplitGeometricPrefix(size.Height, size.Width);
         if (prefix is null || prefix.Resampling.Interpolation != AffineInterpolation.Bilinear)
             return null;
         switch (prefix.Resampling.FillMode)

@@ -27,7 +27,7 @@ public class FusedDecodeBenchmarks
         _files = Directory.GetFiles(root, "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(Images).ToArray();
         _buffer = new float[3 * 224 * 224];
         _decoder = new ImageDecoder(new ImageDecodeOptions { TargetSize = new SKSizeI(224, 224), Interpolation = Interpolation.Bilinear });
-        var prefix = LoaderThroughputBenchmarks.KerasRecipe().SplitGeometricPrefix()!;
+        var prefix = LoaderThroughputBenchmarks.KerasRecipe().SplitGeometricPrefix(224, 224)!;
         _maps = prefix.SampleMatrices(new Random(7), Images, 224, 224);
     }
 

@@ -134,7 +134,7 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         var pipeline = Recipe(center: false).ToPipeline();
         using var fused = ImageBatchLoader.ForTraining(dataset, Options(pipeline, fuse: true));
         using var tensorPath = ImageBatchLoader.ForTraining(dataset, Options(pipeline, fuse: false));
-        var prefix = pipeline.SplitGeometricPrefix()!;
+        var prefix = pipeline.SplitGeometricPrefix(48, 48)!;
         var full = new ImageDecoder(new ImageDecodeOptions());
         const int Size = 48, Sub = 4;
         double fusedError = 0, tensorError = 0;
