@@ -5,7 +5,11 @@ using BenchmarkDotNet.Running;
 //
 // Benchmarks always run in this process: BenchmarkDotNet's generated out-of-process projects get neither the
 // TorchSharp native backend nor the libLibTorchSharp fix of TransferLearning.targets, so TorchSharp cannot load there.
-string[] arguments = args.Any(a => a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase) || a == "-i")
-    ? args
-    : args.Append("--inProcess").ToArray();
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments);
+// Unless a job is chosen, the short job runs (3 iterations): most operations here take seconds, and `--inProcess`
+// alone would add BenchmarkDotNet's default job (up to 100 iterations) beside the classes' own configs.
+var arguments = args.ToList();
+if (!arguments.Any(a => a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase) || a == "-i"))
+    arguments.Add("--inProcess");
+if (!arguments.Any(a => a is "--job" or "-j"))
+    arguments.AddRange(new[] { "--job", "short" });
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(arguments.ToArray());

@@ -100,6 +100,27 @@ public sealed class AugmentationPipeline : IAugmentation
         return current.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Splits off the leading run of geometric steps that <see cref="Apply"/> would fuse into one resample (for the
+    /// loader, which folds them into the decode-time resize), or returns null when the pipeline does not start with
+    /// one, fusion is off, or a leading step changes the size of a <paramref name="height"/> × <paramref name="width"/> image.
+    /// </summary>
+    internal GeometricPrefix? SplitGeometricPrefix(int height, int width)
+    {
+        if (!FuseGeometric || steps.Length == 0 || steps[0] is not IGeometricAugmentation)
+            return null;
+        int end = ChainEnd(0, out var resampling);
+        var prefix = new IGeometricAugmentation[end];
+        for (int s = 0; s < end; s++)
+        {
+            prefix[s] = (IGeometricAugmentation)steps[s];
+            if (prefix[s].OutputSize(height, width) != (height, width))
+                return null;
+        }
+        var rest = end < steps.Length ? new AugmentationPipeline(steps.Skip(end)) { FuseGeometric = FuseGeometric, Engine = Engine } : null;
+        return new GeometricPrefix(prefix, resampling, rest);
+    }
+
     /// <summary>Built-in steps (other than pipelines, which may end with a user's step) always return fresh tensors.</summary>
     private static bool IsBuiltIn(IAugmentation step) =>
         step is not AugmentationPipeline && step.GetType().Assembly == typeof(AugmentationPipeline).Assembly;

@@ -2,9 +2,11 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using SkiaSharp;
 using TransferLearning.Augmentation;
 using TransferLearning.Imaging;
 using TransferLearning.Native;
+using TransferLearning.Training;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Data;
@@ -23,13 +25,15 @@ namespace TransferLearning.Data;
 /// batches than <see cref="BatchesPerEpoch"/> says. Under <see cref="BadFilePolicy.Throw"/> the
 /// <see cref="ImageDecodeException"/> naming the file surfaces on the consumer's thread.
 /// </remarks>
-public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
+public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, IDisposable
 {
     private readonly DirectoryImageDataset _dataset;
     private readonly ImageDecoder _decoder;
     private readonly int _batchSize, _workers, _prefetch;
     private readonly bool _shuffle, _dropLast;
     private readonly IAugmentation? _augmentation;
+    private readonly GeometricPrefix? _decodePrefix;
+    private readonly SKShaderTileMode _decodeTile;
     private readonly BadFilePolicy _badFiles;
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<string, string> _badFileReasons = new(StringComparer.Ordinal);
@@ -38,7 +42,7 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
     private int _isDisposed;
 
     private ImageBatchLoader(DirectoryImageDataset dataset, ImageBatchLoaderOptions options, bool shuffle, bool dropLast,
-        int shuffleSeed, IAugmentation? augmentation, int augmentationSeed)
+        int shuffleSeed, IAugmentation? augmentation, int augmentationSeed, bool fuseIntoDecode)
     {
         _dataset = dataset;
         _decoder = new ImageDecoder(options.Decode);
@@ -50,6 +54,8 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         _shuffle = shuffle;
         _dropLast = dropLast;
         _augmentation = augmentation;
+        if (fuseIntoDecode)
+            _decodePrefix = FusablePrefix(augmentation, _decoder.Options, out _decodeTile);
         ShuffleSeed = shuffleSeed;
         AugmentationSeed = augmentationSeed;
         _skipped.AddRange(dataset.SkippedFiles);
@@ -66,7 +72,7 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         var o = (options ?? new TrainingLoaderOptions()).Clone();
         o.Validate(nameof(options));
         var loader = new ImageBatchLoader(dataset, o, o.Shuffle, o.DropLast, o.ShuffleSeed ?? Random.Shared.Next(),
-            o.Augmentation, o.AugmentationSeed ?? Random.Shared.Next());
+            o.Augmentation, o.AugmentationSeed ?? Random.Shared.Next(), o.FuseGeometricIntoDecode);
         if (loader.BatchesPerEpoch == 0)
             throw new ArgumentException($"DropLast with BatchSize {o.BatchSize} leaves no batch of the {dataset.Count} samples.", nameof(options));
         return loader;
@@ -81,7 +87,7 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         ArgumentNullException.ThrowIfNull(dataset);
         var o = (options ?? new EvaluationLoaderOptions()).Clone();
         o.Validate(nameof(options));
-        return new ImageBatchLoader(dataset, o, shuffle: false, dropLast: false, shuffleSeed: 0, augmentation: null, augmentationSeed: 0);
+        return new ImageBatchLoader(dataset, o, shuffle: false, dropLast: false, shuffleSeed: 0, augmentation: null, augmentationSeed: 0, fuseIntoDecode: false);
     }
 
     /// <summary>The dataset read.</summary>
@@ -101,6 +107,13 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
 
     /// <inheritdoc />
     public bool IsAugmented => _augmentation is { IsRandom: true };
+
+    /// <summary>
+    /// Whether the augmentation's leading geometric steps are folded into the decode-time resize on CPU (see
+    /// <see cref="TrainingLoaderOptions.FuseGeometricIntoDecode"/>): true only when the option is on and the augmentation
+    /// qualifies. Batches moved to a non-CPU device always use the tensor path.
+    /// </summary>
+    public bool FusesGeometricIntoDecode => _decodePrefix is not null;
 
     /// <summary>Whether the order is reshuffled every epoch (never for an evaluation loader).</summary>
     public bool IsShuffled => _shuffle;
@@ -127,16 +140,37 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         }
     }
 
-    /// <summary>The samples of an epoch in delivery order (before any bad file is left out).</summary>
-    /// <param name="epoch">Zero-based epoch number.</param>
-    public IReadOnlyList<ImageSample> EpochOrder(int epoch)
+    /// <inheritdoc />
+    /// <remarks>
+    /// The trainer's feature cache uses it to replay this loader's exact order. Indices are positions in
+    /// <see cref="DirectoryImageDataset.Samples"/>; a bad file left out while reading still appears here.
+    /// </remarks>
+    public IReadOnlyList<int> GetEpochOrder(int epoch) => EpochIndices(epoch);
+
+    /// <inheritdoc />
+    /// <remarks>The sample's file path, as in <see cref="ImageBatch.Files"/>.</remarks>
+    public string SampleId(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _dataset.Count);
+        return _dataset.Samples[index].Path;
+    }
+
+    private int[] EpochIndices(int epoch)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         var order = Enumerable.Range(0, _dataset.Count).ToArray();
         if (_shuffle)
             new Random(Seeds.Mix(ShuffleSeed, epoch)).Shuffle(order);
         int count = Math.Min(order.Length, BatchesPerEpoch * _batchSize);
-        return order.Take(count).Select(i => _dataset.Samples[i]).ToArray();
+        return count == order.Length ? order : order[..count];
+    }
+
+    /// <summary>The samples of an epoch in delivery order (before any bad file is left out).</summary>
+    /// <param name="epoch">Zero-based epoch number.</param>
+    public IReadOnlyList<ImageSample> EpochOrder(int epoch)
+    {
+        return EpochIndices(epoch).Select(i => _dataset.Samples[i]).ToArray();
     }
 
     /// <inheritdoc />
@@ -271,6 +305,16 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         // Images are decoded straight into the tensor's memory: no managed buffer per batch.
         Tensor? images = empty(new long[] { count, channels, size.Height, size.Width }, ScalarType.Float32);
         Tensor? labelTensor = null;
+        bool onCpu = device is null || device.type == TorchSharp.DeviceType.CPU;
+        var prefix = onCpu ? _decodePrefix : null;
+        Random? random = null;
+        AffineMatrix[]? maps = null;
+        if (_augmentation is not null)
+        {
+            random = new Random(Seeds.Mix(AugmentationSeed, epoch, batchIndex));
+            if (prefix is not null)
+                maps = prefix.SampleMatrices(random, count, size.Height, size.Width);
+        }
         try
         {
             for (int k = 0; k < count; k++)
@@ -282,7 +326,11 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
                 try
                 {
                     var pixels = MemoryMarshal.Cast<byte, float>(images.bytes);
-                    _decoder.DecodeInto(sample.Path, pixels.Slice(files.Count * perImage, perImage));
+                    var slice = pixels.Slice(files.Count * perImage, perImage);
+                    if (maps is null)
+                        _decoder.DecodeInto(sample.Path, slice);
+                    else
+                        _decoder.DecodeInto(sample.Path, slice, maps[k], _decodeTile);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -304,20 +352,20 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
                 images = kept;
             }
 
-            if (_augmentation is not null)
+            var remaining = prefix is null ? _augmentation : prefix.Rest;
+            if (remaining is not null)
             {
-                var random = new Random(Seeds.Mix(AugmentationSeed, epoch, batchIndex));
                 Tensor augmented;
                 try
                 {
-                    augmented = _augmentation.Apply(images, random);
+                    augmented = remaining.Apply(images, random!);
                 }
                 catch (Exception e)
                 {
                     throw new InvalidOperationException($"The augmentation failed on batch {batchIndex} of epoch {epoch} (files {string.Join(", ", files.Take(3).Select(f => $"'{f}'"))}{(files.Count > 3 ? ", ..." : "")}): {e.Message}", e);
                 }
                 if (ReferenceEquals(augmented, images))
-                    throw new InvalidOperationException($"The augmentation {_augmentation.GetType().Name} returned its input; IAugmentation.Apply must return a new tensor.");
+                    throw new InvalidOperationException($"The augmentation {remaining.GetType().Name} returned its input; IAugmentation.Apply must return a new tensor.");
                 images.Dispose();
                 images = augmented;
             }
@@ -340,6 +388,33 @@ public sealed class ImageBatchLoader : IImageBatchSource, IDisposable
         {
             images?.Dispose();
             labelTensor?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The leading geometric steps of <paramref name="augmentation"/> when they can be drawn during the decode-time
+    /// resize with the same boundary rule as the tensor path: an <see cref="AugmentationPipeline"/> starting with
+    /// geometric steps, bilinear both in the decoder and in those steps, fill mode nearest (Skia's clamp: the edge
+    /// pixel extends, scipy's <c>aaaa|abcd</c>) or reflect (Skia's mirror: half-sample symmetric, scipy's
+    /// <c>dcba|abcd</c>), and no centre crop (the tile must be the whole decoded image). Constant fill (Skia's decal
+    /// blends towards the fill over half a pixel, scipy does not) and scipy's wrap (period n − 1) have no exact
+    /// draw-time equivalent, so they stay on the tensor path.
+    /// </summary>
+    internal static GeometricPrefix? FusablePrefix(IAugmentation? augmentation, ImageDecodeOptions decode, out SKShaderTileMode tile)
+    {
+        tile = SKShaderTileMode.Clamp;
+        if (augmentation is not AugmentationPipeline pipeline || decode.TargetSize is null || decode.KeepAspectRatio
+            || decode.Interpolation != Interpolation.Bilinear)
+            return null;
+        var size = decode.TargetSize.Value;
+        var prefix = pipeline.SplitGeometricPrefix(size.Height, size.Width);
+        if (prefix is null || prefix.Resampling.Interpolation != AffineInterpolation.Bilinear)
+            return null;
+        switch (prefix.Resampling.FillMode)
+        {
+            case FillMode.Nearest: tile = SKShaderTileMode.Clamp; return prefix;
+            case FillMode.Reflect: tile = SKShaderTileMode.Mirror; return prefix;
+            default: return null;
         }
     }
 

@@ -28,6 +28,20 @@ public sealed class TrainingLoaderOptions : ImageBatchLoaderOptions
     /// </summary>
     public int? AugmentationSeed { get; set; }
 
+    /// <summary>
+    /// Whether the leading geometric steps of an <see cref="AugmentationPipeline"/> (rotation, shift, shear, zoom, flips)
+    /// are folded into the decode-time resize on CPU: one resample per image, on the worker threads, for EXIF orientation
+    /// + crop + resize + augmentation, instead of a resize followed by a second resample of the batch. The same seed
+    /// draws the same parameters as the tensor path; pixels differ only by resampling once instead of twice (measured in
+    /// docs/data.md: 1.8 grey levels on average for the Keras recipe, and the single pass is the closer one to an
+    /// ideal rendering). Used only when the decoder's <see cref="Imaging.ImageDecodeOptions.Interpolation"/> and the fused
+    /// steps are bilinear, their fill mode has an exact draw-time equivalent (nearest or reflect; constant and wrap do
+    /// not) and <see cref="Imaging.ImageDecodeOptions.KeepAspectRatio"/> is off; otherwise, and for batches moved to a non-CPU
+    /// device, the augmentation runs on the batch tensor (<see cref="ImageBatchLoader.FusesGeometricIntoDecode"/> says
+    /// which). Default: <c>true</c>.
+    /// </summary>
+    public bool FuseGeometricIntoDecode { get; set; } = true;
+
     /// <summary>Whether a last, smaller batch is dropped (then batches per epoch = floor(n / batch size)). Default: <c>false</c>.</summary>
     public bool DropLast { get; set; }
 

@@ -62,6 +62,29 @@ public sealed class ImageDecoder
         WritePlanes(rendered, _options.ColorMode, destination);
     }
 
+    /// <summary>
+    /// Decodes one file to the target size with an augmentation map folded into the same resample: the output pixel
+    /// (row, col) takes the value the resized image would have at <paramref name="augment"/>(row, col), samples outside
+    /// the image following <paramref name="tile"/>. One draw for orientation, crop, resize and augmentation.
+    /// </summary>
+    internal void DecodeInto(string path, Span<float> destination, Augmentation.AffineMatrix augment, SKShaderTileMode tile)
+    {
+        var size = _options.TargetSize ?? throw new InvalidOperationException("DecodeInto needs ImageDecodeOptions.TargetSize.");
+        if (destination.Length < Channels * size.Width * size.Height)
+            throw new ArgumentException("Destination too small.", nameof(destination));
+        using var rendered = Render(path, augment, tile);
+        WritePlanes(rendered, _options.ColorMode, destination);
+    }
+
+    /// <summary>
+    /// The map from output to input in continuous Skia coordinates (pixel centres at +0.5, x = column) for a map in
+    /// scipy's absolute pixel coordinates (pixel centres at integers, row first).
+    /// </summary>
+    internal static SKMatrix ToSkia(Augmentation.AffineMatrix m) => new(
+        (float)m.M11, (float)m.M10, (float)(m.M12 + 0.5 - 0.5 * (m.M10 + m.M11)),
+        (float)m.M01, (float)m.M00, (float)(m.M02 + 0.5 - 0.5 * (m.M00 + m.M01)),
+        0, 0, 1);
+
     private float[] DecodeToArray(string path, out int width, out int height)
     {
         using var rendered = Render(path);
@@ -75,7 +98,7 @@ public sealed class ImageDecoder
     internal static int ChannelCount(ColorMode mode) => mode switch { ColorMode.Grayscale => 1, ColorMode.Rgba => 4, _ => 3 };
 
     /// <summary>Decodes, orients, crops and resizes; returns an RGBA8888 bitmap (unpremultiplied or opaque).</summary>
-    private SKBitmap Render(string path)
+    private SKBitmap Render(string path, Augmentation.AffineMatrix? augment = null, SKShaderTileMode tile = SKShaderTileMode.Clamp)
     {
         using var codec = OpenCodec(path, out _);
         var header = HeaderOf(codec);
@@ -137,7 +160,7 @@ public sealed class ImageDecoder
                     _ => $"SkiaSharp's codec failed ({result}).",
                 });
 
-            bool identity = origin == SKEncodedOrigin.TopLeft && cropW == orientedW && cropH == orientedH
+            bool identity = augment is null && origin == SKEncodedOrigin.TopLeft && cropW == orientedW && cropH == orientedH
                 && decodeW == target.Width && decodeH == target.Height;
             if (identity)
             {
@@ -169,6 +192,14 @@ public sealed class ImageDecoder
             }
 
             var toOutput = SKMatrix.CreateScale((float)target.Width / cropW, (float)target.Height / cropH);
+            if (augment is { } a)
+            {
+                // decoded -> resized image, then the augmentation's inverse (its map goes output -> resized image).
+                var toResized = Concat(toOutput, crop, orient, toFull);
+                if (!ToSkia(a).TryInvert(out var inverse))
+                    throw new ArgumentException($"The augmentation map {a} is not invertible.", nameof(augment));
+                return DrawTiled(image, imageInfo.AlphaType, target.Width, target.Height, SKMatrix.Concat(inverse, toResized), Sampling(_options.Interpolation), tile);
+            }
             return Draw(image, imageInfo.AlphaType, target.Width, target.Height, Concat(toOutput, crop, orient, toFull), Sampling(_options.Interpolation));
         }
         finally
@@ -198,6 +229,27 @@ public sealed class ImageDecoder
             canvas.SetMatrix(matrix);
             using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
             canvas.DrawImage(image, 0, 0, sampling, paint);
+            canvas.Flush();
+            return bitmap;
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Fills the whole output from <paramref name="image"/> seen through <paramref name="matrix"/> (image → output), tiled beyond its edges.</summary>
+    private static SKBitmap DrawTiled(SKImage image, SKAlphaType alphaType, int width, int height, SKMatrix matrix, SKSamplingOptions sampling, SKShaderTileMode tile)
+    {
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, alphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
+        var bitmap = new SKBitmap(info);
+        try
+        {
+            using var canvas = new SKCanvas(bitmap);
+            using var shader = image.ToShader(tile, tile, sampling, matrix);
+            using var paint = new SKPaint { BlendMode = SKBlendMode.Src, Shader = shader };
+            canvas.DrawRect(new SKRect(0, 0, width, height), paint);
             canvas.Flush();
             return bitmap;
         }

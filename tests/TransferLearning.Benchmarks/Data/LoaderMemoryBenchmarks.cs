@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace TransferLearning.Benchmarks.Data;
 
 /// <summary>
-/// Memory across epochs: one invocation reads 5 epochs of the 1,000-image set with 2 workers and the stand-in
+/// Memory across epochs: one invocation reads 5 epochs of the 1,000-image set with 2 workers and the Keras-recipe pipeline
 /// augmentation, and prints after each epoch the process working set, private memory, managed heap (after a full collection) and live tensors
 /// ("loader-memory epoch ..." lines in the benchmark log; also written to loader-memory.txt in the artifacts folder).
 /// </summary>
@@ -29,7 +29,7 @@ public class LoaderMemoryBenchmarks
             WorkerCount = 2,
             ShuffleSeed = 1,
             AugmentationSeed = 2,
-            Augmentation = new StandInKerasAugmentation(),
+            Augmentation = LoaderThroughputBenchmarks.KerasRecipe(),
             Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(224, 224), Interpolation = Interpolation.Bilinear },
         });
         var lines = new List<string>();

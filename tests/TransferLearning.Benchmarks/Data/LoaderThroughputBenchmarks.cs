@@ -1,14 +1,32 @@
 using BenchmarkDotNet.Attributes;
 using SkiaSharp;
+using TransferLearning.Augmentation;
 using TransferLearning.Data;
 using TransferLearning.Imaging;
 
 namespace TransferLearning.Benchmarks.Data;
 
+/// <summary>How the loader benchmark augments.</summary>
+public enum LoaderAugmentMode
+{
+    /// <summary>Decode + resize only.</summary>
+    None,
+
+    /// <summary>The built-in Keras-recipe pipeline applied to each decoded batch tensor (two resamples per image).</summary>
+    Tensor,
+
+    /// <summary>The same pipeline, its geometric steps folded into the decode-time resize (one resample per image).</summary>
+    Fused,
+
+    /// <summary>Fused, with the JPEG decoded at half scale (<c>ScaledDecodingMinimumCoverage = 0.8</c>: 250 × 188 → 224).</summary>
+    FusedHalfScaleDecode,
+}
+
 /// <summary>
-/// One epoch over 1,000 photo-like 500 × 375 JPEGs in 4 classes: decode, resize to 224 × 224 (bilinear), optional
-/// stand-in Keras augmentation, batches of 32. Reported per image (OperationsPerInvoke = 1000), so
-/// images/s = 1e9 / Mean(ns). Baseline: 1 worker, no augmentation.
+/// One epoch over 1,000 photo-like 500 × 375 JPEGs in 4 classes: decode, resize to 224 × 224 (bilinear), the Keras
+/// recipe (rotation 180, zoom 0.1, shifts 0.1, both flips, samplewise center) through the real
+/// <see cref="KerasImageDataGenerator"/> → <see cref="AugmentationPipeline"/>, batches of 32. Reported per image
+/// (OperationsPerInvoke = 1000), so images/s = 1e9 / Mean(ns). Baseline: 1 worker, no augmentation.
 /// </summary>
 [Config(typeof(InProcessShortRunConfig))]
 [MemoryDiagnoser]
@@ -21,8 +39,20 @@ public class LoaderThroughputBenchmarks
     [Params(1, 2)]
     public int Workers { get; set; }
 
-    [Params(false, true)]
-    public bool Augment { get; set; }
+    [Params(LoaderAugmentMode.None, LoaderAugmentMode.Tensor, LoaderAugmentMode.Fused, LoaderAugmentMode.FusedHalfScaleDecode)]
+    public LoaderAugmentMode Mode { get; set; }
+
+    /// <summary>The Keras recipe of issue 4.</summary>
+    public static AugmentationPipeline KerasRecipe() => new KerasImageDataGenerator
+    {
+        RotationRange = 180,
+        ZoomRange = 0.1,
+        WidthShiftRange = 0.1,
+        HeightShiftRange = 0.1,
+        HorizontalFlip = true,
+        VerticalFlip = true,
+        SamplewiseCenter = true,
+    }.ToPipeline();
 
     [GlobalSetup]
     public void Setup()
@@ -34,15 +64,23 @@ public class LoaderThroughputBenchmarks
             WorkerCount = Workers,
             ShuffleSeed = 1,
             AugmentationSeed = 2,
-            Augmentation = Augment ? new StandInKerasAugmentation() : null,
-            Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(224, 224), Interpolation = Interpolation.Bilinear },
+            Augmentation = Mode == LoaderAugmentMode.None ? null : KerasRecipe(),
+            FuseGeometricIntoDecode = Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedHalfScaleDecode,
+            Decode = new ImageDecodeOptions
+            {
+                TargetSize = new SKSizeI(224, 224),
+                Interpolation = Interpolation.Bilinear,
+                ScaledDecodingMinimumCoverage = Mode == LoaderAugmentMode.FusedHalfScaleDecode ? 0.8 : 1.0,
+            },
         });
+        if (_loader.FusesGeometricIntoDecode != (Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedHalfScaleDecode))
+            throw new InvalidOperationException($"Mode {Mode}: FusesGeometricIntoDecode = {_loader.FusesGeometricIntoDecode}.");
     }
 
     [GlobalCleanup]
     public void Cleanup() => _loader.Dispose();
 
-    [Benchmark(OperationsPerInvoke = BenchmarkImages.Count)]
+    [Benchmark(OperationsPerInvoke = BenchmarkImages.Count, Baseline = false)]
     public long Epoch()
     {
         long samples = 0;
