@@ -6,7 +6,6 @@ using SkiaSharp;
 using TransferLearning.Augmentation;
 using TransferLearning.Imaging;
 using TransferLearning.Native;
-using TransferLearning.Training;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Data;

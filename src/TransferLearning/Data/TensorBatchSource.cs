@@ -1,6 +1,5 @@
 using TransferLearning.Augmentation;
 using TransferLearning.Native;
-using TransferLearning.Training;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Data;

@@ -1,6 +1,4 @@
-using TransferLearning.Data;
-
-namespace TransferLearning.Training;
+namespace TransferLearning.Data;
 
 /// <summary>
 /// A batch source that can tell, without reading images, which samples each epoch yields in which order. With it the
