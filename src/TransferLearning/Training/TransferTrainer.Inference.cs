@@ -53,23 +53,24 @@ public sealed partial class TransferTrainer
         return predictions;
     }
 
-    /// <summary>Decodes image files (any format SkiaSharp reads), resizes them to <see cref="InputSize"/> and predicts.</summary>
+    /// <summary>
+    /// Decodes image files with the library's <see cref="ImageDecoder"/> (as the training loader does: EXIF orientation
+    /// applied, pixel limit checked, RGB), resizes them bilinearly to <see cref="InputSize"/> and predicts.
+    /// </summary>
     /// <param name="paths">The files.</param>
     /// <exception cref="InvalidOperationException">The input size is unknown (not set, never trained, not in the loaded file).</exception>
+    /// <exception cref="ImageDecodeException">A file is missing, empty, corrupt or not an image; the message names it.</exception>
     public IReadOnlyList<Prediction> Predict(IEnumerable<string> paths)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(paths);
+        var (height, width) = RequireInputSize();
+        var decoder = new ImageDecoder(new ImageDecodeOptions { TargetSize = new SKSizeI(width, height), Interpolation = Interpolation.Bilinear });
         var results = new List<Prediction>();
         foreach (var chunk in paths.Chunk(_options.PredictionBatchSize))
         {
             using var scope = NewDisposeScope();
-            var images = chunk.Select(path =>
-            {
-                using var bitmap = SKBitmap.Decode(path) ?? throw new InvalidDataException($"Cannot decode image file '{path}' (missing, or a format SkiaSharp does not read).");
-                return ResizedTensor(bitmap);
-            }).ToArray();
-            results.AddRange(Predict(stack(images)));
+            results.AddRange(Predict(stack(chunk.Select(decoder.Decode).ToArray())));
         }
         return results;
     }
@@ -86,11 +87,13 @@ public sealed partial class TransferTrainer
 
     private Tensor ResizedTensor(SKBitmap bitmap)
     {
-        var (height, width) = _inputSize ?? throw new InvalidOperationException(
-            "The model's input size is unknown: set TransferTrainerOptions.InputSize, train first, or load a saved model.");
+        var (height, width) = RequireInputSize();
         if (bitmap.Width == width && bitmap.Height == height) return ImageTensors.FromBitmap(bitmap);
         using var resized = bitmap.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None))
             ?? throw new InvalidDataException($"Cannot resize a {bitmap.Width}x{bitmap.Height} {bitmap.ColorType} bitmap.");
         return ImageTensors.FromBitmap(resized);
     }
+
+    private (int Height, int Width) RequireInputSize() => _inputSize ?? throw new InvalidOperationException(
+        "The model's input size is unknown: set TransferTrainerOptions.InputSize, train first, or load a saved model.");
 }

@@ -129,6 +129,19 @@ public sealed class CheckpointAndPersistenceTests : IDisposable
     private static float[] Probabilities(IEnumerable<Prediction> predictions) => predictions.SelectMany(p => p.Probabilities).ToArray();
 
     [Fact]
+    public void Predicting_a_file_that_is_not_an_image_names_the_file()
+    {
+        string junk = Path.Combine(_directory, "not-an-image.png");
+        File.WriteAllBytes(junk, "definitely not a PNG"u8.ToArray());
+        using var backbone = TinyBackbone();
+        using var trainer = new TransferTrainer(backbone, Classes, TransferTrainerTests.FastOptions(headEpochs: 0, fineTuneEpochs: 0) with { InputSize = (48, 48) });
+
+        var error = Assert.Throws<TransferLearning.Imaging.ImageDecodeException>(() => trainer.Predict(new[] { junk }));
+
+        Assert.Contains(junk, error.Message);
+    }
+
+    [Fact]
     public void Load_refuses_a_backbone_that_does_not_match_the_file()
     {
         string modelPath = Path.Combine(_directory, "model.tlmodel");
