@@ -54,14 +54,25 @@ public sealed class AugmentationPipeline : IAugmentation
     }
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor batch, Random random)
+    public Tensor Apply(Tensor batch, Random random) => Run(batch, random, batchIsOwned: false);
+
+    /// <summary>
+    /// <see cref="Apply"/> for a caller that owns <paramref name="batch"/> and gives it up (the loader's freshly decoded
+    /// batch): in-place steps (centring, scaling) may then work on it directly instead of on a copy. Returns either
+    /// <paramref name="batch"/> itself, changed in place, or a new tensor; in the latter case the caller still disposes
+    /// <paramref name="batch"/>.
+    /// </summary>
+    internal Tensor ApplyToOwned(Tensor batch, Random random) => Run(batch, random, batchIsOwned: true);
+
+    private Tensor Run(Tensor batch, Random random, bool batchIsOwned)
     {
         BatchGuard.Check(batch, nameof(batch));
         ArgumentNullException.ThrowIfNull(random);
         TorchNative.EnsureLoaded();
         using var scope = NewDisposeScope();
         Tensor current = batch;
-        bool owned = false; // whether current is a fresh tensor only this pipeline sees (not a user step's output, which may be a view)
+        // Whether current is a fresh tensor only this pipeline sees (not a user step's output, which may be a view).
+        bool owned = batchIsOwned && batch.is_contiguous();
         int i = 0;
         while (i < steps.Length)
         {
@@ -96,7 +107,8 @@ public sealed class AugmentationPipeline : IAugmentation
             if (!ReferenceEquals(current, batch)) current.Dispose();
             current = next;
         }
-        if (ReferenceEquals(current, batch)) current = batch.clone();
+        if (ReferenceEquals(current, batch))
+            return batchIsOwned ? batch : batch.clone().MoveToOuterDisposeScope();
         return current.MoveToOuterDisposeScope();
     }
 

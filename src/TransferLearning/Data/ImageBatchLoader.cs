@@ -32,7 +32,6 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
     private readonly bool _shuffle, _dropLast;
     private readonly IAugmentation? _augmentation;
     private readonly GeometricPrefix? _decodePrefix;
-    private readonly SKShaderTileMode _decodeTile;
     private readonly BadFilePolicy _badFiles;
     private readonly ILogger? _logger;
     private readonly ConcurrentDictionary<string, string> _badFileReasons = new(StringComparer.Ordinal);
@@ -54,7 +53,7 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
         _dropLast = dropLast;
         _augmentation = augmentation;
         if (fuseIntoDecode)
-            _decodePrefix = FusablePrefix(augmentation, _decoder.Options, out _decodeTile);
+            _decodePrefix = FusablePrefix(augmentation, _decoder.Options);
         ShuffleSeed = shuffleSeed;
         AugmentationSeed = augmentationSeed;
         _skipped.AddRange(dataset.SkippedFiles);
@@ -329,7 +328,7 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
                     if (maps is null)
                         _decoder.DecodeInto(sample.Path, slice);
                     else
-                        _decoder.DecodeInto(sample.Path, slice, maps[k], _decodeTile);
+                        _decoder.DecodeInto(sample.Path, slice, maps[k], prefix!.Resampling);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -357,16 +356,22 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
                 Tensor augmented;
                 try
                 {
-                    augmented = remaining.Apply(images, random!);
+                    // The batch is ours: a pipeline may centre or scale it in place instead of copying it.
+                    augmented = remaining is AugmentationPipeline pipeline ? pipeline.ApplyToOwned(images, random!) : remaining.Apply(images, random!);
                 }
                 catch (Exception e)
                 {
                     throw new InvalidOperationException($"The augmentation failed on batch {batchIndex} of epoch {epoch} (files {string.Join(", ", files.Take(3).Select(f => $"'{f}'"))}{(files.Count > 3 ? ", ..." : "")}): {e.Message}", e);
                 }
-                if (ReferenceEquals(augmented, images))
+                if (!ReferenceEquals(augmented, images))
+                {
+                    images.Dispose();
+                    images = augmented;
+                }
+                else if (remaining is not AugmentationPipeline)
+                {
                     throw new InvalidOperationException($"The augmentation {remaining.GetType().Name} returned its input; IAugmentation.Apply must return a new tensor.");
-                images.Dispose();
-                images = augmented;
+                }
             }
             labelTensor = tensor(labels.ToArray(), ScalarType.Int64);
             if (device is not null && device.type != TorchSharp.DeviceType.CPU)
@@ -391,30 +396,22 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
     }
 
     /// <summary>
-    /// The leading geometric steps of <paramref name="augmentation"/> when they can be drawn during the decode-time
+    /// The leading geometric steps of <paramref name="augmentation"/> when they can be applied during the decode-time
     /// resize with the same boundary rule as the tensor path: an <see cref="AugmentationPipeline"/> starting with
-    /// geometric steps, bilinear both in the decoder and in those steps, fill mode nearest (Skia's clamp: the edge
-    /// pixel extends, scipy's <c>aaaa|abcd</c>) or reflect (Skia's mirror: half-sample symmetric, scipy's
-    /// <c>dcba|abcd</c>), and no centre crop (the tile must be the whole decoded image). Constant fill (Skia's decal
-    /// blends towards the fill over half a pixel, scipy does not) and scipy's wrap (period n − 1) have no exact
-    /// draw-time equivalent, so they stay on the tensor path.
+    /// geometric steps, bilinear both in the decoder and in those steps. For RGB and grayscale output every fill mode and
+    /// the keep-aspect-ratio crop fuse (the decoder's managed sampler applies scipy's rule at the resized image's
+    /// edges); RGBA output may keep transparency, which goes through a Skia draw, so there only nearest (Skia's clamp)
+    /// and reflect (Skia's mirror) fuse, without the crop (see <see cref="ImageDecoder.CanFuse"/>).
     /// </summary>
-    internal static GeometricPrefix? FusablePrefix(IAugmentation? augmentation, ImageDecodeOptions decode, out SKShaderTileMode tile)
+    internal static GeometricPrefix? FusablePrefix(IAugmentation? augmentation, ImageDecodeOptions decode)
     {
-        tile = SKShaderTileMode.Clamp;
-        if (augmentation is not AugmentationPipeline pipeline || decode.TargetSize is null || decode.KeepAspectRatio
-            || decode.Interpolation != Interpolation.Bilinear)
+        if (augmentation is not AugmentationPipeline pipeline || decode.TargetSize is null || decode.Interpolation != Interpolation.Bilinear)
             return null;
         var size = decode.TargetSize.Value;
         var prefix = pipeline.SplitGeometricPrefix(size.Height, size.Width);
         if (prefix is null || prefix.Resampling.Interpolation != AffineInterpolation.Bilinear)
             return null;
-        switch (prefix.Resampling.FillMode)
-        {
-            case FillMode.Nearest: tile = SKShaderTileMode.Clamp; return prefix;
-            case FillMode.Reflect: tile = SKShaderTileMode.Mirror; return prefix;
-            default: return null;
-        }
+        return ImageDecoder.CanFuse(decode, prefix.Resampling.FillMode) ? prefix : null;
     }
 
     private void RecordSkipped(string path, string reason)

@@ -1,4 +1,5 @@
 using SkiaSharp;
+using TransferLearning.Augmentation;
 using TransferLearning.Native;
 using static TorchSharp.torch;
 
@@ -20,6 +21,12 @@ public sealed class ImageDecoder
         _options = (options ?? new ImageDecodeOptions()).Clone();
         _options.Validate(nameof(options));
     }
+
+    /// <summary>
+    /// Whether bilinear decodes of opaque pixels use <see cref="RgbaBilinearSampler"/> (default) or a Skia draw plus
+    /// a byte-to-float pass (internal switch for tests and benchmarks).
+    /// </summary>
+    internal bool UseManagedSampler { get; init; } = true;
 
     /// <summary>A copy of the options in force.</summary>
     public ImageDecodeOptions Options => _options.Clone();
@@ -53,41 +60,59 @@ public sealed class ImageDecoder
     }
 
     /// <summary>Decodes one file to the target size into <paramref name="destination"/> (C×H×W floats, 0..255).</summary>
-    internal void DecodeInto(string path, Span<float> destination)
-    {
-        var size = _options.TargetSize ?? throw new InvalidOperationException("DecodeInto needs ImageDecodeOptions.TargetSize.");
-        if (destination.Length < Channels * size.Width * size.Height)
-            throw new ArgumentException("Destination too small.", nameof(destination));
-        using var rendered = Render(path);
-        WritePlanes(rendered, _options.ColorMode, destination);
-    }
+    internal void DecodeInto(string path, Span<float> destination) => DecodeInto(path, destination, null, Resampling.Default);
 
     /// <summary>
     /// Decodes one file to the target size with an augmentation map folded into the same resample: the output pixel
     /// (row, col) takes the value the resized image would have at <paramref name="augment"/>(row, col), samples outside
-    /// the image following <paramref name="tile"/>. One draw for orientation, crop, resize and augmentation.
+    /// the resized image following <paramref name="resampling"/>'s fill mode. One resample for orientation, crop,
+    /// resize and augmentation. Bilinear decodes of opaque pixels go through <see cref="RgbaBilinearSampler"/> (every
+    /// fill mode); the rest through a Skia draw, which only has the nearest and reflect rules.
     /// </summary>
-    internal void DecodeInto(string path, Span<float> destination, Augmentation.AffineMatrix augment, SKShaderTileMode tile)
+    internal void DecodeInto(string path, Span<float> destination, AffineMatrix? augment, Resampling resampling)
     {
         var size = _options.TargetSize ?? throw new InvalidOperationException("DecodeInto needs ImageDecodeOptions.TargetSize.");
         if (destination.Length < Channels * size.Width * size.Height)
             throw new ArgumentException("Destination too small.", nameof(destination));
-        using var rendered = Render(path, augment, tile);
-        WritePlanes(rendered, _options.ColorMode, destination);
+        using var rendered = Render(path, augment, resampling, destination);
+        if (rendered is not null)
+            WritePlanes(rendered, _options.ColorMode, destination);
     }
+
+    /// <summary>
+    /// Whether every file decoded under <paramref name="options"/> can take an augmentation map with
+    /// <paramref name="fillMode"/> exactly as the tensor path would apply it: RGB and grayscale output always go through
+    /// <see cref="RgbaBilinearSampler"/> (any fill mode, any crop); RGBA output may keep transparency and then goes
+    /// through a Skia draw, whose tile modes only have the nearest and reflect rules and tile the whole decoded image.
+    /// </summary>
+    internal static bool CanFuse(ImageDecodeOptions options, FillMode fillMode) =>
+        options.Interpolation == Interpolation.Bilinear && options.TargetSize is not null
+        && (options.ColorMode != ColorMode.Rgba || (fillMode is FillMode.Nearest or FillMode.Reflect && !options.KeepAspectRatio));
 
     /// <summary>
     /// The map from output to input in continuous Skia coordinates (pixel centres at +0.5, x = column) for a map in
     /// scipy's absolute pixel coordinates (pixel centres at integers, row first).
     /// </summary>
-    internal static SKMatrix ToSkia(Augmentation.AffineMatrix m) => new(
+    internal static SKMatrix ToSkia(AffineMatrix m) => new(
         (float)m.M11, (float)m.M10, (float)(m.M12 + 0.5 - 0.5 * (m.M10 + m.M11)),
         (float)m.M01, (float)m.M00, (float)(m.M02 + 0.5 - 0.5 * (m.M00 + m.M01)),
         0, 0, 1);
 
+    /// <summary>The inverse conversion of <see cref="ToSkia"/>: a Skia map (continuous, x first) in scipy's pixel coordinates.</summary>
+    internal static AffineMatrix FromSkia(SKMatrix k) => new(
+        k.ScaleY, k.SkewY, k.TransY + 0.5 * (k.ScaleY + k.SkewY) - 0.5,
+        k.SkewX, k.ScaleX, k.TransX + 0.5 * (k.ScaleX + k.SkewX) - 0.5);
+
     private float[] DecodeToArray(string path, out int width, out int height)
     {
-        using var rendered = Render(path);
+        if (_options.TargetSize is { } size)
+        {
+            (width, height) = (size.Width, size.Height);
+            var resized = new float[Channels * size.Width * size.Height];
+            DecodeInto(path, resized);
+            return resized;
+        }
+        using var rendered = Render(path, null, Resampling.Default, Span<float>.Empty)!;
         width = rendered.Width;
         height = rendered.Height;
         var values = new float[Channels * width * height];
@@ -97,8 +122,11 @@ public sealed class ImageDecoder
 
     internal static int ChannelCount(ColorMode mode) => mode switch { ColorMode.Grayscale => 1, ColorMode.Rgba => 4, _ => 3 };
 
-    /// <summary>Decodes, orients, crops and resizes; returns an RGBA8888 bitmap (unpremultiplied or opaque).</summary>
-    private SKBitmap Render(string path, Augmentation.AffineMatrix? augment = null, SKShaderTileMode tile = SKShaderTileMode.Clamp)
+    /// <summary>
+    /// Decodes, orients, crops and resizes; returns an RGBA8888 bitmap (premultiplied or opaque), or null when the
+    /// pixels went straight into <paramref name="destination"/> (bilinear, opaque, a target size and a destination).
+    /// </summary>
+    private SKBitmap? Render(string path, AffineMatrix? augment, Resampling resampling, Span<float> destination)
     {
         using var codec = OpenCodec(path, out _);
         var header = HeaderOf(codec);
@@ -122,14 +150,16 @@ public sealed class ImageDecoder
 
         // Scaled decoding when the source is at least twice the target in both directions.
         int decodeW = header.Width, decodeH = header.Height;
+        int scaledEighths = 8; // the JPEG DCT scale chosen, in eighths
         if (_options.UseScaledDecoding && _options.TargetSize is not null)
         {
             float needed = Math.Max((float)target.Width / cropW, (float)target.Height / cropH);
             double coverage = _options.ScaledDecodingMinimumCoverage;
             int minW = (int)Math.Ceiling(target.Width * coverage - 1e-9), minH = (int)Math.Ceiling(target.Height * coverage - 1e-9);
-            // Try the scales JPEG's DCT offers (1/8 .. 4/8) from the smallest up; keep the first that still covers
-            // the required part of the target.
-            for (int eighths = 1; eighths <= 4; eighths++)
+            // Try the scales JPEG's DCT offers (1/8 .. 4/8, or .. 7/8 when fine scales are allowed) from the smallest
+            // up; keep the first that still covers the required part of the target.
+            int largest = _options.UseFineScaledDecoding ? 7 : 4;
+            for (int eighths = 1; eighths <= largest; eighths++)
             {
                 if (eighths / 8f < needed * coverage - 1e-6)
                     continue;
@@ -141,6 +171,7 @@ public sealed class ImageDecoder
                 {
                     decodeW = scaled.Width;
                     decodeH = scaled.Height;
+                    scaledEighths = eighths;
                     break;
                 }
             }
@@ -148,17 +179,38 @@ public sealed class ImageDecoder
 
         bool keepAlpha = _options.ColorMode == ColorMode.Rgba && codec.Info.AlphaType != SKAlphaType.Opaque;
         var decodeInfo = new SKImageInfo(decodeW, decodeH, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+
+        // Full-resolution pixels per decoded pixel: libjpeg scales by exactly n/8 (rounding the size up), other codecs
+        // by the ratio of sizes.
+        bool dct = scaledEighths < 8 && header.Format == SKEncodedImageFormat.Jpeg;
+        double fullPerDecodedX = dct ? 8.0 / scaledEighths : (double)header.Width / decodeW;
+        double fullPerDecodedY = dct ? 8.0 / scaledEighths : (double)header.Height / decodeH;
+        var orient = OrientationMatrix(origin, header.Width, header.Height);
+
+        if (UseManagedSampler && !keepAlpha && _options.Interpolation == Interpolation.Bilinear && _options.TargetSize is not null && !destination.IsEmpty)
+        {
+            // Opaque pixels, bilinear: decode into this thread's scratch buffer, then one managed pass from the decoded
+            // bytes into the float planes.
+            var toSource = ResizedToDecoded(target, cropX, cropY, cropW, cropH, orient, fullPerDecodedX, fullPerDecodedY);
+            var scratch = DecodeScratch.Rent(decodeInfo.BytesSize64);
+            unsafe
+            {
+                fixed (byte* buffer = scratch)
+                {
+                    ThrowIfFailed(path, codec.GetPixels(decodeInfo, (IntPtr)buffer));
+                    RgbaBilinearSampler.Sample(new RgbaBilinearSampler.Source((IntPtr)buffer, decodeW, decodeH, decodeInfo.RowBytes),
+                        augment ?? AffineMatrix.Identity, target.Height, target.Width, resampling, toSource, _options.ColorMode,
+                        destination, target.Height, target.Width);
+                }
+            }
+            DecodeScratch.Return(scratch);
+            return null;
+        }
+
         var decoded = new SKBitmap(decodeInfo);
         try
         {
-            var result = codec.GetPixels(decodeInfo, decoded.GetPixels());
-            if (result != SKCodecResult.Success)
-                throw new ImageDecodeException(path, result switch
-                {
-                    SKCodecResult.IncompleteInput => "the file is truncated (the codec ran out of data before the last row: IncompleteInput).",
-                    SKCodecResult.ErrorInInput => "the data is corrupt (the codec reported ErrorInInput).",
-                    _ => $"SkiaSharp's codec failed ({result}).",
-                });
+            ThrowIfFailed(path, codec.GetPixels(decodeInfo, decoded.GetPixels()));
 
             bool identity = augment is null && origin == SKEncodedOrigin.TopLeft && cropW == orientedW && cropH == orientedH
                 && decodeW == target.Width && decodeH == target.Height;
@@ -175,9 +227,7 @@ public sealed class ImageDecoder
             using var image = SKImage.FromPixels(imageInfo, decoded.GetPixels(), decoded.RowBytes);
 
             // Pixel coordinates of the decoded bitmap -> oriented image at full resolution -> crop -> output.
-            float scaleBack = (float)header.Width / decodeW, scaleBackY = (float)header.Height / decodeH;
-            var toFull = SKMatrix.CreateScale(scaleBack, scaleBackY);
-            var orient = OrientationMatrix(origin, header.Width, header.Height);
+            var toFull = SKMatrix.CreateScale((float)fullPerDecodedX, (float)fullPerDecodedY);
             var crop = SKMatrix.CreateTranslation(-cropX, -cropY);
 
             if (_options.Interpolation == Interpolation.Area && (target.Width < cropW || target.Height < cropH))
@@ -198,6 +248,12 @@ public sealed class ImageDecoder
                 var toResized = Concat(toOutput, crop, orient, toFull);
                 if (!ToSkia(a).TryInvert(out var inverse))
                     throw new ArgumentException($"The augmentation map {a} is not invertible.", nameof(augment));
+                var tile = resampling.FillMode switch
+                {
+                    FillMode.Nearest => SKShaderTileMode.Clamp, // scipy's aaaa|abcd: the edge pixel extends
+                    FillMode.Reflect => SKShaderTileMode.Mirror, // scipy's dcba|abcd: half-sample symmetric
+                    _ => throw new InvalidOperationException($"Fill mode {resampling.FillMode} has no Skia tile mode; this decode needs the managed sampler (bilinear, alpha not kept)."),
+                };
                 return DrawTiled(image, imageInfo.AlphaType, target.Width, target.Height, SKMatrix.Concat(inverse, toResized), Sampling(_options.Interpolation), tile);
             }
             return Draw(image, imageInfo.AlphaType, target.Width, target.Height, Concat(toOutput, crop, orient, toFull), Sampling(_options.Interpolation));
@@ -206,6 +262,37 @@ public sealed class ImageDecoder
         {
             decoded?.Dispose();
         }
+    }
+
+    private static void ThrowIfFailed(string path, SKCodecResult result)
+    {
+        if (result != SKCodecResult.Success)
+            throw new ImageDecodeException(path, result switch
+            {
+                SKCodecResult.IncompleteInput => "the file is truncated (the codec ran out of data before the last row: IncompleteInput).",
+                SKCodecResult.ErrorInInput => "the data is corrupt (the codec reported ErrorInInput).",
+                _ => $"SkiaSharp's codec failed ({result}).",
+            });
+    }
+
+    /// <summary>
+    /// The map from the resized image to the decoded pixels in scipy's coordinates (pixel centres at integers, row
+    /// first), composed in float64: resized → crop of the oriented image → stored full-resolution pixels → decoded.
+    /// </summary>
+    private static AffineMatrix ResizedToDecoded(SKSizeI target, int cropX, int cropY, int cropW, int cropH, SKMatrix orient,
+        double fullPerDecodedX, double fullPerDecodedY)
+    {
+        // Continuous coordinates (pixel edges at integers), row first.
+        var centreToEdge = new AffineMatrix(1, 0, 0.5, 0, 1, 0.5);
+        var edgeToCentre = new AffineMatrix(1, 0, -0.5, 0, 1, -0.5);
+        var resizedToOriented = new AffineMatrix((double)cropH / target.Height, 0, cropY, 0, (double)cropW / target.Width, cropX);
+        if (!orient.TryInvert(out var displayedToStored)) // entries are 0, ±1 and the image size: exact in float
+            throw new InvalidOperationException("An EXIF orientation matrix was not invertible.");
+        var orientedToStored = new AffineMatrix(displayedToStored.ScaleY, displayedToStored.SkewY, displayedToStored.TransY,
+            displayedToStored.SkewX, displayedToStored.ScaleX, displayedToStored.TransX);
+        var storedToDecoded = new AffineMatrix(1 / fullPerDecodedY, 0, 0, 0, 1 / fullPerDecodedX, 0);
+        // Then composes: a.Then(b) maps p to a(b(p)).
+        return edgeToCentre.Then(storedToDecoded).Then(orientedToStored).Then(resizedToOriented).Then(centreToEdge);
     }
 
     private static SKMatrix Concat(SKMatrix a, SKMatrix b, SKMatrix c, SKMatrix d) =>

@@ -169,6 +169,29 @@ public sealed class AugmentationPipelineTests
         Assert.True(inPipeline.sub(separately).abs().max().item<float>() < 1e-3);
     }
 
+    [Fact]
+    public void A_batch_handed_over_by_its_owner_is_centred_in_place_and_otherwise_handled_as_by_apply()
+    {
+        using var scope = NewDisposeScope();
+        var batch = rand(new long[] { 2, 3, 9, 11 }).mul(255);
+        var expected = new SamplewiseCenter().Apply(batch);
+        var pipeline = new AugmentationPipeline(new SamplewiseCenter(), new Rescale(0.5));
+
+        var output = pipeline.ApplyToOwned(batch, new Random(1));
+
+        Assert.Same(batch, output); // no copy: the loader's freshly decoded batch is changed where it lies
+        Assert.True(output.sub(expected.mul(0.5)).abs().max().item<float>() < 1e-3);
+
+        // A user's step still gets its own input and must return a new tensor; in-place steps after it work on that.
+        var owned = rand(new long[] { 2, 3, 9, 11 }).mul(255);
+        var before = owned.clone();
+        var mixed = new AugmentationPipeline(new InvertColours(), new SamplewiseCenter()).ApplyToOwned(owned, new Random(1));
+        Assert.NotSame(owned, mixed);
+        Assert.True(TensorAssert.Same(owned, before));
+        Assert.True(mixed.mean(new long[] { 1, 2, 3 }).abs().max().item<float>() < 1e-3);
+        Assert.Throws<InvalidOperationException>(() => new AugmentationPipeline(new ReturnsInput()).ApplyToOwned(rand(1, 3, 4, 4), new Random(1)));
+    }
+
     private sealed class ReturnsView : IAugmentation
     {
         public bool IsRandom => false;

@@ -33,7 +33,7 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         return DirectoryImageDataset.FromDirectory(_dir.Path);
     }
 
-    private static TrainingLoaderOptions Options(IAugmentation augmentation, bool fuse, int seed = 2) => new()
+    private static TrainingLoaderOptions Options(IAugmentation augmentation, bool fuse, int seed = 2, bool scaledDecoding = true) => new()
     {
         BatchSize = 4,
         WorkerCount = 2,
@@ -41,7 +41,7 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         AugmentationSeed = seed,
         Augmentation = augmentation,
         FuseGeometricIntoDecode = fuse,
-        Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(48, 48), Interpolation = Interpolation.Bilinear },
+        Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(48, 48), Interpolation = Interpolation.Bilinear, UseScaledDecoding = scaledDecoding },
     };
 
     private static float[] ReadEpoch(ImageBatchLoader loader, int epoch, out List<string> files)
@@ -129,11 +129,12 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
     {
         // Reference: each output pixel averages 4 × 4 sub-pixel samples, each taken bilinearly from the full-resolution
         // decode through the exact composed map (augmentation, then resized image -> full image). Both loader paths
-        // start from the same half-scale DCT decode; the fused path resamples once, the tensor path twice.
+        // start from the same full decode (scaled decoding off: this compares resampling, not DCT scaling); the fused
+        // path resamples once, the tensor path twice.
         var dataset = Photos();
         var pipeline = Recipe(center: false).ToPipeline();
-        using var fused = ImageBatchLoader.ForTraining(dataset, Options(pipeline, fuse: true));
-        using var tensorPath = ImageBatchLoader.ForTraining(dataset, Options(pipeline, fuse: false));
+        using var fused = ImageBatchLoader.ForTraining(dataset, Options(pipeline, fuse: true, scaledDecoding: false));
+        using var tensorPath = ImageBatchLoader.ForTraining(dataset, Options(pipeline, fuse: false, scaledDecoding: false));
         var prefix = pipeline.SplitGeometricPrefix(48, 48)!;
         var full = new ImageDecoder(new ImageDecodeOptions());
         const int Size = 48, Sub = 4;
@@ -197,11 +198,46 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
     [Theory]
     [InlineData("constant")]
     [InlineData("wrap")]
-    public void Fill_modes_without_a_draw_time_equivalent_stay_on_the_tensor_path(string fillMode)
+    public void Constant_and_wrap_fill_fuse_for_rgb_and_match_the_tensor_path_as_closely_as_nearest(string fillMode)
     {
+        // The decoder's sampler applies the fill rule at the resized image's edges, as the tensor path does.
+        var nearest = Compare(Recipe("nearest", center: false).ToPipeline());
+        var other = Compare(Recipe(fillMode, center: false).ToPipeline());
+        _output.WriteLine($"nearest fill: mean = {nearest.Mean:F3}, max = {nearest.Max:F1}; {fillMode} fill: mean = {other.Mean:F3}, max = {other.Max:F1}");
+        Assert.True(other.Mean < 2 * nearest.Mean + 0.5, $"{fillMode} {other.Mean} vs nearest {nearest.Mean}");
+    }
+
+    [Theory]
+    [InlineData("constant")]
+    [InlineData("wrap")]
+    public void Constant_and_wrap_fill_stay_on_the_tensor_path_for_rgba(string fillMode)
+    {
+        // RGBA output may keep a file's transparency, which goes through a Skia draw: no exact constant or wrap rule there.
         var dataset = Photos(2);
-        using var loader = ImageBatchLoader.ForTraining(dataset, Options(Recipe(fillMode).ToPipeline(), fuse: true));
+        var options = Options(Recipe(fillMode).ToPipeline(), fuse: true);
+        options.Decode.ColorMode = ColorMode.Rgba;
+        using var loader = ImageBatchLoader.ForTraining(dataset, options);
         Assert.False(loader.FusesGeometricIntoDecode);
+    }
+
+    [Fact]
+    public void Keep_aspect_ratio_crop_fuses_for_rgb_and_matches_the_tensor_path()
+    {
+        var dataset = Photos();
+        var recipe = Recipe(center: false).ToPipeline();
+        var fusedOptions = Options(recipe, fuse: true);
+        fusedOptions.Decode.KeepAspectRatio = true;
+        var tensorOptions = Options(recipe, fuse: false);
+        tensorOptions.Decode.KeepAspectRatio = true;
+        using var fused = ImageBatchLoader.ForTraining(dataset, fusedOptions);
+        using var tensorPath = ImageBatchLoader.ForTraining(dataset, tensorOptions);
+        Assert.True(fused.FusesGeometricIntoDecode);
+        var a = ReadEpoch(fused, 0, out _);
+        var b = ReadEpoch(tensorPath, 0, out _);
+        double mean = a.Zip(b, (x, y) => Math.Abs(x - y)).Average();
+        var uncropped = Compare(recipe);
+        _output.WriteLine($"cropped: mean |fused - tensor| = {mean:F3}; uncropped: {uncropped.Mean:F3}");
+        Assert.True(mean < 2 * uncropped.Mean + 0.5, $"cropped {mean} vs uncropped {uncropped.Mean}");
     }
 
     [Fact]
@@ -211,11 +247,12 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         var recipe = Recipe().ToPipeline();
         var nearestDecode = Options(recipe, fuse: true);
         nearestDecode.Decode.Interpolation = Interpolation.Nearest;
-        var cropped = Options(recipe, fuse: true);
-        cropped.Decode.KeepAspectRatio = true;
+        var croppedRgba = Options(recipe, fuse: true);
+        croppedRgba.Decode.KeepAspectRatio = true;
+        croppedRgba.Decode.ColorMode = ColorMode.Rgba;
         var photometricFirst = Options(new AugmentationPipeline(new SamplewiseCenter(), new RandomRotation(30)), fuse: true);
         var notAPipeline = Options(new RandomRotation(30), fuse: true);
-        foreach (var options in new[] { nearestDecode, cropped, photometricFirst, notAPipeline })
+        foreach (var options in new[] { nearestDecode, croppedRgba, photometricFirst, notAPipeline })
         {
             using var loader = ImageBatchLoader.ForTraining(dataset, options);
             Assert.False(loader.FusesGeometricIntoDecode);

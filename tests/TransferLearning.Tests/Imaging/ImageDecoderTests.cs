@@ -346,4 +346,81 @@ public sealed class ImageDecoderTests : IDisposable
         for (int i = 0; i < expected.Length; i++)
             Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"expected [{string.Join(", ", expected)}], got [{string.Join(", ", actual)}]");
     }
+
+    [Fact]
+    public void Fine_scaled_decoding_is_opt_in_and_keeps_edges_where_a_full_decode_puts_them()
+    {
+        // 100 x 80, black left of column 60, white from it: decoded to 60 x 48 the smallest covering DCT scale is 5/8
+        // (63 x 50: libjpeg rounds 62.5 up). Mapping back by the exact 8/5 puts the edge where the full decode has it;
+        // the ratio of sizes (100/63) would move it by a third of an output pixel.
+        using var bitmap = new SKBitmap(100, 80);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Black);
+            using var white = new SKPaint { Color = SKColors.White };
+            canvas.DrawRect(new SKRect(60, 0, 100, 80), white);
+        }
+        var path = WriteJpeg(_dir.Combine("edge.jpg"), bitmap, quality: 100);
+        ImageDecodeOptions Options(bool fine) => new() { TargetSize = new SKSizeI(60, 48), Interpolation = Interpolation.Bilinear, UseFineScaledDecoding = fine };
+        using var byDefault = new ImageDecoder(Options(false)).Decode(path);
+        using var fine = new ImageDecoder(Options(true)).Decode(path);
+        using var noScaling = new ImageDecoder(new ImageDecodeOptions { TargetSize = new SKSizeI(60, 48), Interpolation = Interpolation.Bilinear, UseScaledDecoding = false }).Decode(path);
+
+        Assert.True(Same(noScaling, byDefault)); // 100 x 80 is less than twice 60 x 48: no scaled decode by default
+        Assert.False(Same(noScaling, fine));
+        // White area per row (in output pixels) = where the edge lies; rows away from the top and bottom.
+        float WhiteColumns(Tensor image) => Scalar(() => image[1, TensorIndex.Slice(8, 40)].sum() / (255f * 32));
+        float expected = WhiteColumns(noScaling), actual = WhiteColumns(fine);
+        Assert.True(Math.Abs(actual - expected) < 0.1f, $"white columns per row: fine-scaled {actual}, full {expected}");
+    }
+
+    [Theory]
+    [InlineData(100, 75, 48, 48)]   // downscale
+    [InlineData(40, 30, 64, 50)]    // upscale
+    [InlineData(64, 48, 64, 48)]    // same size
+    public void The_managed_bilinear_resize_agrees_with_skias_draw_to_within_its_byte_rounding(int width, int height, int targetW, int targetH)
+    {
+        using var bitmap = PhotoLike(width, height, seed: width);
+        var path = WritePng(_dir.Combine($"p{width}.png"), bitmap);
+        var options = new ImageDecodeOptions { TargetSize = new SKSizeI(targetW, targetH), Interpolation = Interpolation.Bilinear };
+        using var managed = new ImageDecoder(options).Decode(path);
+        using var skia = new ImageDecoder(options) { UseManagedSampler = false }.Decode(path);
+        // Skia rounds each sample to a byte (and interpolates in fixed point); the managed sampler keeps the float.
+        Assert.True(Scalar(() => (managed - skia).abs().max()) <= 1f);
+        Assert.True(Scalar(() => (managed - skia).abs().mean()) < 0.35f);
+    }
+
+    [Fact]
+    public void Exif_orientation_and_the_keep_aspect_crop_take_the_same_geometry_in_both_resamplers()
+    {
+        using var bitmap = PhotoLike(90, 60, seed: 9);
+        foreach (int orientation in new[] { 1, 3, 6, 8 })
+        {
+            var path = WriteJpegWithExifOrientation(_dir.Combine($"o{orientation}.jpg"), bitmap, orientation);
+            // 36 x 27: not 40 x 30, where the half-scale decode makes the whole map a half-pixel translation, which
+            // Skia's draw snaps to whole pixels (the managed sampler does not; see the edge test below).
+            var options = new ImageDecodeOptions { TargetSize = new SKSizeI(36, 27), Interpolation = Interpolation.Bilinear, KeepAspectRatio = true };
+            using var managed = new ImageDecoder(options).Decode(path);
+            using var skia = new ImageDecoder(options) { UseManagedSampler = false }.Decode(path);
+            Assert.True(Scalar(() => (managed - skia).abs().max()) <= 1f, $"orientation {orientation}: max {Scalar(() => (managed - skia).abs().max())}");
+        }
+    }
+
+    [Fact]
+    public void A_crop_of_a_half_scale_decode_keeps_the_edge_in_place()
+    {
+        // 90 x 60, white from column 45; keep-aspect 40 x 30 crops 80 x 60 from column 5, so the edge lands at output
+        // column 20. The half-scale decode (45 x 30) makes the map a translation by 2.5 decoded pixels.
+        using var bitmap = new SKBitmap(90, 60);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Black);
+            using var white = new SKPaint { Color = SKColors.White };
+            canvas.DrawRect(new SKRect(45, 0, 90, 60), white);
+        }
+        var path = WriteJpeg(_dir.Combine("edge.jpg"), bitmap, quality: 100);
+        using var image = new ImageDecoder(new ImageDecodeOptions { TargetSize = new SKSizeI(40, 30), Interpolation = Interpolation.Bilinear, KeepAspectRatio = true }).Decode(path);
+        float whiteColumns = Scalar(() => image[1].sum() / (255f * 30));
+        Assert.True(Math.Abs(whiteColumns - 20f) < 0.05f, $"white columns per row {whiteColumns}");
+    }
 }

@@ -1,0 +1,200 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TransferLearning.Augmentation;
+
+namespace TransferLearning.Imaging;
+
+/// <summary>
+/// One bilinear resample from a decoded, opaque RGBA8888 image straight into C×H×W float planes (0..255, not rounded
+/// to bytes). Each output pixel goes through two maps in scipy's pixel coordinates (pixel centres at integers, row
+/// first): <c>toIntermediate</c> (the augmentation: output → the resized image the tensor path would have produced)
+/// where the fill mode's rule applies at the resized image's edges, exactly as the tensor path applies it; then
+/// <c>toSource</c> (resized image → decoded pixels, including orientation, crop and any DCT scaling), clamped to the
+/// decoded image. Replaces a Skia draw plus a byte-to-float pass: about four times less work per image, and the same
+/// four fill modes as the tensor path (Skia's tile modes have no exact constant or wrap rule).
+/// </summary>
+internal static unsafe class RgbaBilinearSampler
+{
+    /// <summary>The decoded image: RGBA8888 rows, alpha ignored.</summary>
+    internal readonly record struct Source(IntPtr Pixels, int Width, int Height, int RowBytes);
+
+    /// <summary>Fills <paramref name="destination"/> (channels of <paramref name="mode"/> × outHeight × outWidth).</summary>
+    public static void Sample(Source source, AffineMatrix toIntermediate, int intermediateHeight, int intermediateWidth,
+        Resampling resampling, AffineMatrix toSource, ColorMode mode, Span<float> destination, int outHeight, int outWidth)
+    {
+        if (source.RowBytes % 4 != 0 || source.RowBytes < 4 * source.Width)
+            throw new ArgumentException($"Row bytes {source.RowBytes} do not hold {source.Width} RGBA pixels.", nameof(source));
+        int channels = ImageDecoder.ChannelCount(mode);
+        if (destination.Length < channels * outHeight * outWidth)
+            throw new ArgumentException("Destination too small.", nameof(destination));
+        var job = new Job((uint*)source.Pixels, source.Width, source.Height, source.RowBytes / 4, toIntermediate,
+            intermediateHeight, intermediateWidth, (float)resampling.FillValue, toSource, mode, outHeight, outWidth);
+        fixed (float* dst = destination)
+        {
+            if (resampling.FillMode == FillMode.Nearest && Avx2.IsSupported && (long)source.Height * job.Stride < int.MaxValue)
+            {
+                for (int row = 0; row < outHeight; row++) ClampRowAvx2(job, row, dst);
+                return;
+            }
+            for (int row = 0; row < outHeight; row++)
+            {
+                switch (resampling.FillMode)
+                {
+                    case FillMode.Nearest: Row<ClampMap>(job, row, 0, dst); break;
+                    case FillMode.Constant: Row<ConstantMap>(job, row, 0, dst); break;
+                    case FillMode.Reflect: Row<ReflectMap>(job, row, 0, dst); break;
+                    case FillMode.Wrap: Row<WrapMap>(job, row, 0, dst); break;
+                    default: throw new ArgumentOutOfRangeException(nameof(resampling), resampling.FillMode, "Unknown fill mode.");
+                }
+            }
+        }
+    }
+
+    private sealed class Job(uint* pixels, int width, int height, int stride, AffineMatrix toIntermediate, int midHeight,
+        int midWidth, float fillValue, AffineMatrix toSource, ColorMode mode, int outHeight, int outWidth)
+    {
+        public readonly uint* Pixels = pixels;
+        public readonly int Width = width, Height = height, Stride = stride, MidHeight = midHeight, MidWidth = midWidth;
+        public readonly int OutHeight = outHeight, OutWidth = outWidth;
+        public readonly float FillValue = fillValue;
+        public readonly AffineMatrix ToIntermediate = toIntermediate, ToSource = toSource;
+        public readonly ColorMode Mode = mode;
+    }
+
+    private static void Row<TMap>(Job job, int row, int firstColumn, float* dst) where TMap : struct, ICoordinateMap
+    {
+        var m = job.ToIntermediate;
+        var s = job.ToSource;
+        int plane = job.OutHeight * job.OutWidth, offset = row * job.OutWidth;
+        double rowBase = m.M00 * row + m.M02, colBase = m.M10 * row + m.M12;
+        for (int c = firstColumn; c < job.OutWidth; c++)
+        {
+            double y = rowBase + m.M01 * c, x = colBase + m.M11 * c;
+            if (!TMap.Map(ref y, job.MidHeight) || !TMap.Map(ref x, job.MidWidth))
+            {
+                Store(job.Mode, dst, plane, offset + c, job.FillValue, job.FillValue, job.FillValue);
+                continue;
+            }
+            double sy = Math.Clamp(s.M00 * y + s.M01 * x + s.M02, 0, job.Height - 1);
+            double sx = Math.Clamp(s.M10 * y + s.M11 * x + s.M12, 0, job.Width - 1);
+            int y0 = (int)sy, x0 = (int)sx; // non-negative: truncation is floor
+            float wy = (float)(sy - y0), wx = (float)(sx - x0);
+            int y1 = Math.Min(y0 + 1, job.Height - 1), x1 = Math.Min(x0 + 1, job.Width - 1);
+            uint* r0 = job.Pixels + (long)y0 * job.Stride, r1 = job.Pixels + (long)y1 * job.Stride;
+            uint p00 = r0[x0], p01 = r0[x1], p10 = r1[x0], p11 = r1[x1];
+            Store(job.Mode, dst, plane, offset + c,
+                Lerp(p00, p01, p10, p11, 0, wx, wy), Lerp(p00, p01, p10, p11, 8, wx, wy), Lerp(p00, p01, p10, p11, 16, wx, wy));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Lerp(uint p00, uint p01, uint p10, uint p11, int shift, float wx, float wy)
+    {
+        float a = (p00 >> shift) & 0xFF, b = (p01 >> shift) & 0xFF, c = (p10 >> shift) & 0xFF, d = (p11 >> shift) & 0xFF;
+        float top = a + (b - a) * wx, bottom = c + (d - c) * wx;
+        return top + (bottom - top) * wy;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ColorMode mode, float* dst, int plane, int i, float r, float g, float b)
+    {
+        switch (mode)
+        {
+            case ColorMode.Grayscale:
+                dst[i] = Luma(r, g, b);
+                break;
+            case ColorMode.Rgba:
+                dst[i] = r; dst[plane + i] = g; dst[2 * plane + i] = b; dst[3 * plane + i] = 255;
+                break;
+            default:
+                dst[i] = r; dst[plane + i] = g; dst[2 * plane + i] = b;
+                break;
+        }
+    }
+
+    /// <summary>ITU-R 601 luma with the weights of the byte path (19595, 38470, 7471 / 65536).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Luma(float r, float g, float b) => (r * 19595f + g * 38470f + b * 7471f) * (1f / 65536f);
+
+    /// <summary>
+    /// Nearest fill (the default), eight output pixels at a time: float32 coordinates relative to a float64 start per
+    /// block of eight, one 32-bit gather per neighbour brings all four channels, weights shared by the channels.
+    /// </summary>
+    private static void ClampRowAvx2(Job job, int row, float* dst)
+    {
+        var m = job.ToIntermediate;
+        var s = job.ToSource;
+        int ow = job.OutWidth, plane = job.OutHeight * ow, offset = row * ow;
+        double rowBase = m.M00 * row + m.M02, colBase = m.M10 * row + m.M12;
+        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
+        var stepY = Vector256.Create((float)m.M01) * lane;
+        var stepX = Vector256.Create((float)m.M11) * lane;
+        var zero = Vector256<float>.Zero;
+        var midMaxY = Vector256.Create((float)(job.MidHeight - 1));
+        var midMaxX = Vector256.Create((float)(job.MidWidth - 1));
+        var maxY = Vector256.Create((float)(job.Height - 1));
+        var maxX = Vector256.Create((float)(job.Width - 1));
+        var s00 = Vector256.Create((float)s.M00); var s01 = Vector256.Create((float)s.M01); var s02 = Vector256.Create((float)s.M02);
+        var s10 = Vector256.Create((float)s.M10); var s11 = Vector256.Create((float)s.M11); var s12 = Vector256.Create((float)s.M12);
+        var oneI = Vector256.Create(1);
+        var maxYi = Vector256.Create(job.Height - 1);
+        var maxXi = Vector256.Create(job.Width - 1);
+        var strideI = Vector256.Create(job.Stride);
+        var byteMask = Vector256.Create(0xFF);
+        int* pixels = (int*)job.Pixels;
+        int c = 0;
+        for (; c + 8 <= ow; c += 8)
+        {
+            var y = Vector256.Create((float)(rowBase + m.M01 * c)) + stepY;
+            var x = Vector256.Create((float)(colBase + m.M11 * c)) + stepX;
+            y = Avx.Min(Avx.Max(y, zero), midMaxY);
+            x = Avx.Min(Avx.Max(x, zero), midMaxX);
+            var sy = Avx.Min(Avx.Max(s00 * y + s01 * x + s02, zero), maxY);
+            var sx = Avx.Min(Avx.Max(s10 * y + s11 * x + s12, zero), maxX);
+            var fy = Avx.Floor(sy);
+            var fx = Avx.Floor(sx);
+            var wy = sy - fy;
+            var wx = sx - fx;
+            var y0 = Avx.ConvertToVector256Int32WithTruncation(fy);
+            var x0 = Avx.ConvertToVector256Int32WithTruncation(fx);
+            var x1 = Avx2.Min(x0 + oneI, maxXi);
+            var r0 = Avx2.MultiplyLow(y0, strideI);
+            var r1 = Avx2.MultiplyLow(Avx2.Min(y0 + oneI, maxYi), strideI);
+            var p00 = Avx2.GatherVector256(pixels, r0 + x0, 4);
+            var p01 = Avx2.GatherVector256(pixels, r0 + x1, 4);
+            var p10 = Avx2.GatherVector256(pixels, r1 + x0, 4);
+            var p11 = Avx2.GatherVector256(pixels, r1 + x1, 4);
+            var red = Lerp(p00, p01, p10, p11, 0, byteMask, wx, wy);
+            var green = Lerp(p00, p01, p10, p11, 8, byteMask, wx, wy);
+            var blue = Lerp(p00, p01, p10, p11, 16, byteMask, wx, wy);
+            float* o = dst + offset + c;
+            switch (job.Mode)
+            {
+                case ColorMode.Grayscale:
+                    ((red * 19595f + green * 38470f + blue * 7471f) * (1f / 65536f)).Store(o);
+                    break;
+                case ColorMode.Rgba:
+                    red.Store(o); green.Store(o + plane); blue.Store(o + 2 * plane); Vector256.Create(255f).Store(o + 3 * plane);
+                    break;
+                default:
+                    red.Store(o); green.Store(o + plane); blue.Store(o + 2 * plane);
+                    break;
+            }
+        }
+        Row<ClampMap>(job, row, c, dst); // the last columns (fewer than eight), if any
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Lerp(Vector256<int> p00, Vector256<int> p01, Vector256<int> p10, Vector256<int> p11,
+        int shift, Vector256<int> mask, Vector256<float> wx, Vector256<float> wy)
+    {
+        var a = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p00, shift) & mask);
+        var b = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p01, shift) & mask);
+        var c = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p10, shift) & mask);
+        var d = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p11, shift) & mask);
+        var top = a + (b - a) * wx;
+        var bottom = c + (d - c) * wx;
+        return top + (bottom - top) * wy;
+    }
+}
