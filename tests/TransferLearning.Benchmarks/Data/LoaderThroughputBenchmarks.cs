@@ -18,6 +18,9 @@ public enum LoaderAugmentMode
     /// <summary>The same pipeline, its geometric steps folded into the decode-time resize (one resample per image).</summary>
     Fused,
 
+    /// <summary>Fused, with <c>UseFineScaledDecoding</c>: the JPEG decoded at 5/8 (313 × 235 → 224), still covering the target.</summary>
+    FusedFineScaledDecode,
+
     /// <summary>Fused, with the JPEG decoded at half scale (<c>ScaledDecodingMinimumCoverage = 0.8</c>: 250 × 188 → 224).</summary>
     FusedHalfScaleDecode,
 }
@@ -39,7 +42,7 @@ public class LoaderThroughputBenchmarks
     [Params(1, 2)]
     public int Workers { get; set; }
 
-    [Params(LoaderAugmentMode.None, LoaderAugmentMode.Tensor, LoaderAugmentMode.Fused, LoaderAugmentMode.FusedHalfScaleDecode)]
+    [Params(LoaderAugmentMode.None, LoaderAugmentMode.Tensor, LoaderAugmentMode.Fused, LoaderAugmentMode.FusedFineScaledDecode, LoaderAugmentMode.FusedHalfScaleDecode)]
     public LoaderAugmentMode Mode { get; set; }
 
     /// <summary>The Keras recipe of issue 4.</summary>
@@ -65,17 +68,20 @@ public class LoaderThroughputBenchmarks
             ShuffleSeed = 1,
             AugmentationSeed = 2,
             Augmentation = Mode == LoaderAugmentMode.None ? null : KerasRecipe(),
-            FuseGeometricIntoDecode = Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedHalfScaleDecode,
+            FuseGeometricIntoDecode = Fused,
             Decode = new ImageDecodeOptions
             {
                 TargetSize = new SKSizeI(224, 224),
                 Interpolation = Interpolation.Bilinear,
                 ScaledDecodingMinimumCoverage = Mode == LoaderAugmentMode.FusedHalfScaleDecode ? 0.8 : 1.0,
+                UseFineScaledDecoding = Mode == LoaderAugmentMode.FusedFineScaledDecode,
             },
         });
-        if (_loader.FusesGeometricIntoDecode != (Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedHalfScaleDecode))
+        if (_loader.FusesGeometricIntoDecode != Fused)
             throw new InvalidOperationException($"Mode {Mode}: FusesGeometricIntoDecode = {_loader.FusesGeometricIntoDecode}.");
     }
+
+    private bool Fused => Mode is LoaderAugmentMode.Fused or LoaderAugmentMode.FusedFineScaledDecode or LoaderAugmentMode.FusedHalfScaleDecode;
 
     [GlobalCleanup]
     public void Cleanup() => _loader.Dispose();
