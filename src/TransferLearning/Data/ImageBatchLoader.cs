@@ -302,6 +302,8 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
         var files = new List<string>(count);
         // Images are decoded straight into the tensor's memory: no managed buffer per batch.
         Tensor? images = empty(new long[] { count, channels, size.Height, size.Width }, ScalarType.Float32);
+        if (PrefaultBatches)
+            Prefault(images);
         Tensor? labelTensor = null;
         bool onCpu = device is null || device.type == TorchSharp.DeviceType.CPU;
         var prefix = onCpu ? _decodePrefix : null;
@@ -412,6 +414,17 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
         if (prefix is null || prefix.Resampling.Interpolation != AffineInterpolation.Bilinear)
             return null;
         return ImageDecoder.CanFuse(decode, prefix.Resampling.FillMode) ? prefix : null;
+    }
+
+    /// <summary>Whether fresh batch tensors are faulted in at once (<see cref="PagePrefault"/>; internal switch for benchmarks).</summary>
+    internal bool PrefaultBatches { get; set; } = true;
+
+    /// <summary>Maps the pages of a fresh batch tensor at once: the decoder is about to write all of it.</summary>
+    private static unsafe void Prefault(Tensor images)
+    {
+        var bytes = images.bytes;
+        fixed (byte* p = bytes)
+            PagePrefault.Populate((IntPtr)p, bytes.Length);
     }
 
     private void RecordSkipped(string path, string reason)

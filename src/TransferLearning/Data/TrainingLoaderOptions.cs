@@ -32,13 +32,14 @@ public sealed class TrainingLoaderOptions : ImageBatchLoaderOptions
     /// Whether the leading geometric steps of an <see cref="AugmentationPipeline"/> (rotation, shift, shear, zoom, flips)
     /// are folded into the decode-time resize on CPU: one resample per image, on the worker threads, for EXIF orientation
     /// + crop + resize + augmentation, instead of a resize followed by a second resample of the batch. The same seed
-    /// draws the same parameters as the tensor path; pixels differ only by resampling once instead of twice (measured in
-    /// docs/data.md: 1.8 grey levels on average for the Keras recipe, and the single pass is the closer one to an
-    /// ideal rendering). Used only when the decoder's <see cref="Imaging.ImageDecodeOptions.Interpolation"/> and the fused
-    /// steps are bilinear, their fill mode has an exact draw-time equivalent (nearest or reflect; constant and wrap do
-    /// not) and <see cref="Imaging.ImageDecodeOptions.KeepAspectRatio"/> is off; otherwise, and for batches moved to a non-CPU
-    /// device, the augmentation runs on the batch tensor (<see cref="ImageBatchLoader.FusesGeometricIntoDecode"/> says
-    /// which). Default: <c>true</c>.
+    /// draws the same parameters as the tensor path and the fill mode applies at the same edges (those of the resized
+    /// image); pixels differ only by resampling once instead of twice, and the single pass is the closer one to an ideal
+    /// rendering (docs/data.md). Used when the decoder's <see cref="Imaging.ImageDecodeOptions.Interpolation"/> and the
+    /// fused steps are bilinear; with <see cref="Imaging.ColorMode.Rgba"/> output (which may keep transparency and is
+    /// then drawn by SkiaSharp) only for the nearest and reflect fill modes and without
+    /// <see cref="Imaging.ImageDecodeOptions.KeepAspectRatio"/>. Otherwise, and for batches moved to a non-CPU device,
+    /// the augmentation runs on the batch tensor (<see cref="ImageBatchLoader.FusesGeometricIntoDecode"/> says which).
+    /// Default: <c>true</c>.
     /// </summary>
     public bool FuseGeometricIntoDecode { get; set; } = true;
 
