@@ -98,11 +98,6 @@ public sealed class ImageDecoder
         (float)m.M01, (float)m.M00, (float)(m.M02 + 0.5 - 0.5 * (m.M00 + m.M01)),
         0, 0, 1);
 
-    /// <summary>The inverse conversion of <see cref="ToSkia"/>: a Skia map (continuous, x first) in scipy's pixel coordinates.</summary>
-    internal static AffineMatrix FromSkia(SKMatrix k) => new(
-        k.ScaleY, k.SkewY, k.TransY + 0.5 * (k.ScaleY + k.SkewY) - 0.5,
-        k.SkewX, k.ScaleX, k.TransX + 0.5 * (k.ScaleX + k.SkewX) - 0.5);
-
     private float[] DecodeToArray(string path, out int width, out int height)
     {
         if (_options.TargetSize is { } size)
@@ -148,7 +143,8 @@ public sealed class ImageDecoder
         }
         int cropX = (orientedW - cropW) / 2, cropY = (orientedH - cropH) / 2;
 
-        // Scaled decoding when the source is at least twice the target in both directions.
+        // Scaled decoding when the source is at least twice the target in both directions (or, with fine scales,
+        // whenever an n/8 decode still covers it).
         int decodeW = header.Width, decodeH = header.Height;
         int scaledEighths = 8; // the JPEG DCT scale chosen, in eighths
         if (_options.UseScaledDecoding && _options.TargetSize is not null)
@@ -193,17 +189,23 @@ public sealed class ImageDecoder
             // bytes into the float planes.
             var toSource = ResizedToDecoded(target, cropX, cropY, cropW, cropH, orient, fullPerDecodedX, fullPerDecodedY);
             var scratch = DecodeScratch.Rent(decodeInfo.BytesSize64);
-            unsafe
+            try
             {
-                fixed (byte* buffer = scratch)
+                unsafe
                 {
-                    ThrowIfFailed(path, codec.GetPixels(decodeInfo, (IntPtr)buffer));
-                    RgbaBilinearSampler.Sample(new RgbaBilinearSampler.Source((IntPtr)buffer, decodeW, decodeH, decodeInfo.RowBytes),
-                        augment ?? AffineMatrix.Identity, target.Height, target.Width, resampling, toSource, _options.ColorMode,
-                        destination, target.Height, target.Width);
+                    fixed (byte* buffer = scratch)
+                    {
+                        ThrowIfFailed(path, codec.GetPixels(decodeInfo, (IntPtr)buffer));
+                        RgbaBilinearSampler.Sample(new RgbaBilinearSampler.Source((IntPtr)buffer, decodeW, decodeH, decodeInfo.RowBytes),
+                            augment ?? AffineMatrix.Identity, target.Height, target.Width, resampling, toSource, _options.ColorMode,
+                            destination, target.Height, target.Width);
+                    }
                 }
             }
-            DecodeScratch.Return(scratch);
+            finally
+            {
+                DecodeScratch.Return(scratch);
+            }
             return null;
         }
 
