@@ -307,26 +307,13 @@ public sealed class ImageDecoder
         _ => new SKSamplingOptions(SKFilterMode.Nearest, SKMipmapMode.None),
     };
 
-    private static SKBitmap Draw(SKImage image, SKAlphaType alphaType, int width, int height, SKMatrix matrix, SKSamplingOptions sampling)
-    {
-        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, alphaType == SKAlphaType.Opaque ? SKAlphaType.Opaque : SKAlphaType.Premul);
-        var bitmap = new SKBitmap(info);
-        try
-        {
-            using var canvas = new SKCanvas(bitmap);
-            canvas.Clear(SKColors.Transparent);
-            canvas.SetMatrix(matrix);
-            using var paint = new SKPaint { BlendMode = SKBlendMode.Src };
-            canvas.DrawImage(image, 0, 0, sampling, paint);
-            canvas.Flush();
-            return bitmap;
-        }
-        catch
-        {
-            bitmap.Dispose();
-            throw;
-        }
-    }
+    /// <summary>
+    /// Draws <paramref name="image"/> through <paramref name="matrix"/> (image → output), edges clamped. Through an image
+    /// shader rather than <c>DrawImage</c>: Skia draws a translation-only matrix as a sprite, snapping a half-pixel
+    /// offset (a keep-aspect crop of a half-scale decode) to whole pixels.
+    /// </summary>
+    private static SKBitmap Draw(SKImage image, SKAlphaType alphaType, int width, int height, SKMatrix matrix, SKSamplingOptions sampling) =>
+        DrawTiled(image, alphaType, width, height, matrix, sampling, SKShaderTileMode.Clamp);
 
     /// <summary>Fills the whole output from <paramref name="image"/> seen through <paramref name="matrix"/> (image → output), tiled beyond its edges.</summary>
     private static SKBitmap DrawTiled(SKImage image, SKAlphaType alphaType, int width, int height, SKMatrix matrix, SKSamplingOptions sampling, SKShaderTileMode tile)

@@ -397,8 +397,7 @@ public sealed class ImageDecoderTests : IDisposable
         foreach (int orientation in new[] { 1, 3, 6, 8 })
         {
             var path = WriteJpegWithExifOrientation(_dir.Combine($"o{orientation}.jpg"), bitmap, orientation);
-            // 36 x 27: not 40 x 30, where the half-scale decode makes the whole map a half-pixel translation, which
-            // Skia's draw snaps to whole pixels (the managed sampler does not; see the edge test below).
+            // 36 x 27 from 80 x 60: a half-scale decode, crop, orientation and a resize in one map.
             var options = new ImageDecodeOptions { TargetSize = new SKSizeI(36, 27), Interpolation = Interpolation.Bilinear, KeepAspectRatio = true };
             using var managed = new ImageDecoder(options).Decode(path);
             using var skia = new ImageDecoder(options) { UseManagedSampler = false }.Decode(path);
@@ -406,11 +405,17 @@ public sealed class ImageDecoderTests : IDisposable
         }
     }
 
-    [Fact]
-    public void A_crop_of_a_half_scale_decode_keeps_the_edge_in_place()
+    [Theory]
+    [InlineData(Interpolation.Bilinear, true)]
+    [InlineData(Interpolation.Bilinear, false)]
+    [InlineData(Interpolation.Bicubic, false)]
+    [InlineData(Interpolation.Area, false)]
+    public void A_crop_of_a_half_scale_decode_keeps_the_edge_in_place(Interpolation interpolation, bool managedSampler)
     {
         // 90 x 60, white from column 45; keep-aspect 40 x 30 crops 80 x 60 from column 5, so the edge lands at output
-        // column 20. The half-scale decode (45 x 30) makes the map a translation by 2.5 decoded pixels.
+        // column 20. The half-scale decode (45 x 30) makes the whole map a translation by 2.5 decoded pixels, which
+        // SkiaSharp's DrawImage would draw as a sprite snapped to whole pixels (19.5 white columns). Nearest is left
+        // out: its samples fall exactly between two pixels here, so either side is right.
         using var bitmap = new SKBitmap(90, 60);
         using (var canvas = new SKCanvas(bitmap))
         {
@@ -419,7 +424,8 @@ public sealed class ImageDecoderTests : IDisposable
             canvas.DrawRect(new SKRect(45, 0, 90, 60), white);
         }
         var path = WriteJpeg(_dir.Combine("edge.jpg"), bitmap, quality: 100);
-        using var image = new ImageDecoder(new ImageDecodeOptions { TargetSize = new SKSizeI(40, 30), Interpolation = Interpolation.Bilinear, KeepAspectRatio = true }).Decode(path);
+        var options = new ImageDecodeOptions { TargetSize = new SKSizeI(40, 30), Interpolation = interpolation, KeepAspectRatio = true };
+        using var image = new ImageDecoder(options) { UseManagedSampler = managedSampler }.Decode(path);
         float whiteColumns = Scalar(() => image[1].sum() / (255f * 30));
         Assert.True(Math.Abs(whiteColumns - 20f) < 0.05f, $"white columns per row {whiteColumns}");
     }
