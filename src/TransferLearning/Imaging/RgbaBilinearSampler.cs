@@ -11,8 +11,9 @@ namespace TransferLearning.Imaging;
 /// first): <c>toIntermediate</c> (the augmentation: output → the resized image the tensor path would have produced)
 /// where the fill mode's rule applies at the resized image's edges, exactly as the tensor path applies it; then
 /// <c>toSource</c> (resized image → decoded pixels, including orientation, crop and any DCT scaling), clamped to the
-/// decoded image. Replaces a Skia draw plus a byte-to-float pass: about four times less work per image, and the same
-/// four fill modes as the tensor path (Skia's tile modes have no exact constant or wrap rule).
+/// decoded image. Replaces a Skia draw plus a byte-to-float pass: about 0.7 ms less per 224 × 224 image
+/// (FusedDecodeBenchmarks), and the same four fill modes as the tensor path (Skia's tile modes have no exact constant
+/// or wrap rule).
 /// </summary>
 internal static unsafe class RgbaBilinearSampler
 {
