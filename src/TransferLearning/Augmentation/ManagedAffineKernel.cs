@@ -78,7 +78,11 @@ internal static unsafe class ManagedAffineKernel
         _ => throw new ArgumentOutOfRangeException(nameof(resampling), resampling, "Unknown interpolation or fill mode."),
     };
 
-    private static void BilinearRow<TMap>(Job job, int image, int row) where TMap : struct, ICoordinateMap
+    private static void BilinearRow<TMap>(Job job, int image, int row) where TMap : struct, ICoordinateMap =>
+        BilinearColumns<TMap>(job, image, row, 0);
+
+    /// <summary>Columns <paramref name="firstColumn"/> … of one output row, one pixel at a time in float64.</summary>
+    private static void BilinearColumns<TMap>(Job job, int image, int row, int firstColumn) where TMap : struct, ICoordinateMap
     {
         var m = job.Matrices[image];
         int h = job.Height, w = job.Width, ow = job.OutWidth, channels = job.Channels;
@@ -86,7 +90,7 @@ internal static unsafe class ManagedAffineKernel
         float* src = job.Source + image * channels * plane;
         float* dst = job.Destination + image * channels * outPlane + (long)row * ow;
         double rowBase = m.M00 * row + m.M02, colBase = m.M10 * row + m.M12;
-        for (int c = 0; c < ow; c++)
+        for (int c = firstColumn; c < ow; c++)
         {
             double y = rowBase + m.M01 * c;
             double x = colBase + m.M11 * c;
@@ -95,18 +99,14 @@ internal static unsafe class ManagedAffineKernel
                 for (int ch = 0; ch < channels; ch++) dst[ch * outPlane + c] = job.FillValue;
                 continue;
             }
-            double fy0 = Math.Floor(y), fx0 = Math.Floor(x);
-            int y0 = (int)fy0, x0 = (int)fx0;
-            float wy = (float)(y - fy0), wx = (float)(x - fx0);
-            int y1 = Clamp(y0 + 1, h), x1 = Clamp(x0 + 1, w);
-            y0 = Clamp(y0, h); x0 = Clamp(x0, w);
-            long i00 = (long)y0 * w + x0, i01 = (long)y0 * w + x1, i10 = (long)y1 * w + x0, i11 = (long)y1 * w + x1;
+            var t = new BilinearTaps(y, x, h, w);
+            long i00 = (long)t.Y0 * w + t.X0, i01 = (long)t.Y0 * w + t.X1, i10 = (long)t.Y1 * w + t.X0, i11 = (long)t.Y1 * w + t.X1;
             for (int ch = 0; ch < channels; ch++)
             {
                 float* p = src + ch * plane;
-                float top = p[i00] + (p[i01] - p[i00]) * wx;
-                float bottom = p[i10] + (p[i11] - p[i10]) * wx;
-                dst[ch * outPlane + c] = top + (bottom - top) * wy;
+                float top = p[i00] + (p[i01] - p[i00]) * t.Wx;
+                float bottom = p[i10] + (p[i11] - p[i10]) * t.Wx;
+                dst[ch * outPlane + c] = top + (bottom - top) * t.Wy;
             }
         }
     }
@@ -122,38 +122,13 @@ internal static unsafe class ManagedAffineKernel
         long plane = (long)h * w, outPlane = (long)job.OutHeight * ow;
         float* src = job.Source + image * channels * plane;
         float* dst = job.Destination + image * channels * outPlane + (long)row * ow;
-        double rowBase = m.M00 * row + m.M02, colBase = m.M10 * row + m.M12;
-        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
-        var stepY = Vector256.Create((float)m.M01) * lane;
-        var stepX = Vector256.Create((float)m.M11) * lane;
-        var maxY = Vector256.Create((float)(h - 1));
-        var maxX = Vector256.Create((float)(w - 1));
-        var zero = Vector256<float>.Zero;
-        var oneI = Vector256.Create(1);
-        var maxYi = Vector256.Create(h - 1);
-        var maxXi = Vector256.Create(w - 1);
-        var widthI = Vector256.Create(w);
+        var points = new AffineRow8(m, row);
+        var grid = new BilinearTaps8.Grid(h, w, w);
         int c = 0;
         for (; c + 8 <= ow; c += 8)
         {
-            var y = Vector256.Create((float)(rowBase + m.M01 * c)) + stepY;
-            var x = Vector256.Create((float)(colBase + m.M11 * c)) + stepX;
-            y = Avx.Min(Avx.Max(y, zero), maxY);
-            x = Avx.Min(Avx.Max(x, zero), maxX);
-            var fy = Avx.Floor(y);
-            var fx = Avx.Floor(x);
-            var wy = y - fy;
-            var wx = x - fx;
-            var y0 = Avx.ConvertToVector256Int32WithTruncation(fy);
-            var x0 = Avx.ConvertToVector256Int32WithTruncation(fx);
-            var y1 = Avx2.Min(y0 + oneI, maxYi);
-            var x1 = Avx2.Min(x0 + oneI, maxXi);
-            var r0 = Avx2.MultiplyLow(y0, widthI);
-            var r1 = Avx2.MultiplyLow(y1, widthI);
-            var i00 = r0 + x0;
-            var i01 = r0 + x1;
-            var i10 = r1 + x0;
-            var i11 = r1 + x1;
+            points.Block(c, out var y, out var x);
+            BilinearTaps8.Compute(y, x, grid, out var i00, out var i01, out var i10, out var i11, out var wy, out var wx);
             for (int ch = 0; ch < channels; ch++)
             {
                 float* p = src + ch * plane;
@@ -166,25 +141,7 @@ internal static unsafe class ManagedAffineKernel
                 (top + (bottom - top) * wy).Store(dst + ch * outPlane + c);
             }
         }
-        for (; c < ow; c++)
-        {
-            double y = rowBase + m.M01 * c;
-            double x = colBase + m.M11 * c;
-            ClampMap.Map(ref y, h);
-            ClampMap.Map(ref x, w);
-            double fy0 = Math.Floor(y), fx0 = Math.Floor(x);
-            int y0 = (int)fy0, x0 = (int)fx0;
-            float wy = (float)(y - fy0), wx = (float)(x - fx0);
-            int y1 = Clamp(y0 + 1, h), x1 = Clamp(x0 + 1, w);
-            long i00 = (long)y0 * w + x0, i01 = (long)y0 * w + x1, i10 = (long)y1 * w + x0, i11 = (long)y1 * w + x1;
-            for (int ch = 0; ch < channels; ch++)
-            {
-                float* p = src + ch * plane;
-                float top = p[i00] + (p[i01] - p[i00]) * wx;
-                float bottom = p[i10] + (p[i11] - p[i10]) * wx;
-                dst[ch * outPlane + c] = top + (bottom - top) * wy;
-            }
-        }
+        BilinearColumns<ClampMap>(job, image, row, c); // the last columns (fewer than eight), if any
     }
 
     private static void NearestRow<TMap>(Job job, int image, int row) where TMap : struct, ICoordinateMap

@@ -86,8 +86,13 @@ public sealed class ImageDecoder
     /// through a Skia draw, whose tile modes only have the nearest and reflect rules and tile the whole decoded image.
     /// </summary>
     internal static bool CanFuse(ImageDecodeOptions options, FillMode fillMode) =>
-        options.Interpolation == Interpolation.Bilinear && options.TargetSize is not null
-        && (options.ColorMode != ColorMode.Rgba || (fillMode is FillMode.Nearest or FillMode.Reflect && !options.KeepAspectRatio));
+        SamplesInManagedCode(options, keepsAlpha: options.ColorMode == ColorMode.Rgba) // RGBA: a file may keep its alpha
+        || (options.Interpolation == Interpolation.Bilinear && options.TargetSize is not null
+            && fillMode is FillMode.Nearest or FillMode.Reflect && !options.KeepAspectRatio);
+
+    /// <summary>Whether a decode under <paramref name="options"/> resamples with <see cref="RgbaBilinearSampler"/>.</summary>
+    private static bool SamplesInManagedCode(ImageDecodeOptions options, bool keepsAlpha) =>
+        options.Interpolation == Interpolation.Bilinear && options.TargetSize is not null && !keepsAlpha;
 
     /// <summary>
     /// The map from output to input in continuous Skia coordinates (pixel centres at +0.5, x = column) for a map in
@@ -183,7 +188,7 @@ public sealed class ImageDecoder
         double fullPerDecodedY = dct ? 8.0 / scaledEighths : (double)header.Height / decodeH;
         var orient = OrientationMatrix(origin, header.Width, header.Height);
 
-        if (UseManagedSampler && !keepAlpha && _options.Interpolation == Interpolation.Bilinear && _options.TargetSize is not null && !destination.IsEmpty)
+        if (UseManagedSampler && SamplesInManagedCode(_options, keepAlpha) && !destination.IsEmpty)
         {
             // Opaque pixels, bilinear: decode into this thread's scratch buffer, then one managed pass from the decoded
             // bytes into the float planes.

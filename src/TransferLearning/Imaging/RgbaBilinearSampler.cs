@@ -77,15 +77,11 @@ internal static unsafe class RgbaBilinearSampler
                 Store(job.Mode, dst, plane, offset + c, job.FillValue, job.FillValue, job.FillValue);
                 continue;
             }
-            double sy = Math.Clamp(s.M00 * y + s.M01 * x + s.M02, 0, job.Height - 1);
-            double sx = Math.Clamp(s.M10 * y + s.M11 * x + s.M12, 0, job.Width - 1);
-            int y0 = (int)sy, x0 = (int)sx; // non-negative: truncation is floor
-            float wy = (float)(sy - y0), wx = (float)(sx - x0);
-            int y1 = Math.Min(y0 + 1, job.Height - 1), x1 = Math.Min(x0 + 1, job.Width - 1);
-            uint* r0 = job.Pixels + (long)y0 * job.Stride, r1 = job.Pixels + (long)y1 * job.Stride;
-            uint p00 = r0[x0], p01 = r0[x1], p10 = r1[x0], p11 = r1[x1];
+            var t = new BilinearTaps(s.M00 * y + s.M01 * x + s.M02, s.M10 * y + s.M11 * x + s.M12, job.Height, job.Width);
+            uint* r0 = job.Pixels + (long)t.Y0 * job.Stride, r1 = job.Pixels + (long)t.Y1 * job.Stride;
+            uint p00 = r0[t.X0], p01 = r0[t.X1], p10 = r1[t.X0], p11 = r1[t.X1];
             Store(job.Mode, dst, plane, offset + c,
-                Lerp(p00, p01, p10, p11, 0, wx, wy), Lerp(p00, p01, p10, p11, 8, wx, wy), Lerp(p00, p01, p10, p11, 16, wx, wy));
+                Lerp(p00, p01, p10, p11, 0, t.Wx, t.Wy), Lerp(p00, p01, p10, p11, 8, t.Wx, t.Wy), Lerp(p00, p01, p10, p11, 16, t.Wx, t.Wy));
         }
     }
 
@@ -124,48 +120,29 @@ internal static unsafe class RgbaBilinearSampler
     /// </summary>
     private static void ClampRowAvx2(Job job, int row, float* dst)
     {
-        var m = job.ToIntermediate;
         var s = job.ToSource;
         int ow = job.OutWidth, plane = job.OutHeight * ow, offset = row * ow;
-        double rowBase = m.M00 * row + m.M02, colBase = m.M10 * row + m.M12;
-        var lane = Vector256.Create(0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f);
-        var stepY = Vector256.Create((float)m.M01) * lane;
-        var stepX = Vector256.Create((float)m.M11) * lane;
+        var points = new AffineRow8(job.ToIntermediate, row);
         var zero = Vector256<float>.Zero;
         var midMaxY = Vector256.Create((float)(job.MidHeight - 1));
         var midMaxX = Vector256.Create((float)(job.MidWidth - 1));
-        var maxY = Vector256.Create((float)(job.Height - 1));
-        var maxX = Vector256.Create((float)(job.Width - 1));
         var s00 = Vector256.Create((float)s.M00); var s01 = Vector256.Create((float)s.M01); var s02 = Vector256.Create((float)s.M02);
         var s10 = Vector256.Create((float)s.M10); var s11 = Vector256.Create((float)s.M11); var s12 = Vector256.Create((float)s.M12);
-        var oneI = Vector256.Create(1);
-        var maxYi = Vector256.Create(job.Height - 1);
-        var maxXi = Vector256.Create(job.Width - 1);
-        var strideI = Vector256.Create(job.Stride);
+        var grid = new BilinearTaps8.Grid(job.Height, job.Width, job.Stride);
         var byteMask = Vector256.Create(0xFF);
         int* pixels = (int*)job.Pixels;
         int c = 0;
         for (; c + 8 <= ow; c += 8)
         {
-            var y = Vector256.Create((float)(rowBase + m.M01 * c)) + stepY;
-            var x = Vector256.Create((float)(colBase + m.M11 * c)) + stepX;
-            y = Avx.Min(Avx.Max(y, zero), midMaxY);
+            points.Block(c, out var y, out var x);
+            y = Avx.Min(Avx.Max(y, zero), midMaxY); // nearest fill at the intermediate image's edges
             x = Avx.Min(Avx.Max(x, zero), midMaxX);
-            var sy = Avx.Min(Avx.Max(s00 * y + s01 * x + s02, zero), maxY);
-            var sx = Avx.Min(Avx.Max(s10 * y + s11 * x + s12, zero), maxX);
-            var fy = Avx.Floor(sy);
-            var fx = Avx.Floor(sx);
-            var wy = sy - fy;
-            var wx = sx - fx;
-            var y0 = Avx.ConvertToVector256Int32WithTruncation(fy);
-            var x0 = Avx.ConvertToVector256Int32WithTruncation(fx);
-            var x1 = Avx2.Min(x0 + oneI, maxXi);
-            var r0 = Avx2.MultiplyLow(y0, strideI);
-            var r1 = Avx2.MultiplyLow(Avx2.Min(y0 + oneI, maxYi), strideI);
-            var p00 = Avx2.GatherVector256(pixels, r0 + x0, 4);
-            var p01 = Avx2.GatherVector256(pixels, r0 + x1, 4);
-            var p10 = Avx2.GatherVector256(pixels, r1 + x0, 4);
-            var p11 = Avx2.GatherVector256(pixels, r1 + x1, 4);
+            BilinearTaps8.Compute(s00 * y + s01 * x + s02, s10 * y + s11 * x + s12, grid,
+                out var i00, out var i01, out var i10, out var i11, out var wy, out var wx);
+            var p00 = Avx2.GatherVector256(pixels, i00, 4);
+            var p01 = Avx2.GatherVector256(pixels, i01, 4);
+            var p10 = Avx2.GatherVector256(pixels, i10, 4);
+            var p11 = Avx2.GatherVector256(pixels, i11, 4);
             var red = Lerp(p00, p01, p10, p11, 0, byteMask, wx, wy);
             var green = Lerp(p00, p01, p10, p11, 8, byteMask, wx, wy);
             var blue = Lerp(p00, p01, p10, p11, 16, byteMask, wx, wy);
