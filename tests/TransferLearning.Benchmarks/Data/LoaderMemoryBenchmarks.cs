@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using SkiaSharp;
 using TransferLearning.Data;
-using TransferLearning.Imaging;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Benchmarks.Data;
@@ -23,15 +21,7 @@ public class LoaderMemoryBenchmarks
     [Benchmark]
     public void FiveEpochs()
     {
-        using var loader = ImageBatchLoader.ForTraining(_dataset, new TrainingLoaderOptions
-        {
-            BatchSize = 32,
-            WorkerCount = 2,
-            ShuffleSeed = 1,
-            AugmentationSeed = 2,
-            Augmentation = LoaderThroughputBenchmarks.KerasRecipe(),
-            Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(224, 224), Interpolation = Interpolation.Bilinear },
-        });
+        using var loader = ImageBatchLoader.ForTraining(_dataset, LoaderThroughputBenchmarks.RecipeOptions(workers: 2));
         var lines = new List<string>();
         var process = Process.GetCurrentProcess();
         for (int epoch = 0; epoch < 5; epoch++)

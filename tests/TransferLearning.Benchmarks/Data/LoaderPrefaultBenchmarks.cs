@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using SkiaSharp;
 using TransferLearning.Data;
-using TransferLearning.Imaging;
 
 namespace TransferLearning.Benchmarks.Data;
 
@@ -24,15 +22,7 @@ public class LoaderPrefaultBenchmarks
     public void Setup()
     {
         _dataset = DirectoryImageDataset.FromDirectory(BenchmarkImages.EnsureDataset());
-        _loader = ImageBatchLoader.ForTraining(_dataset, new TrainingLoaderOptions
-        {
-            BatchSize = 32,
-            WorkerCount = 2,
-            ShuffleSeed = 1,
-            AugmentationSeed = 2,
-            Augmentation = LoaderThroughputBenchmarks.KerasRecipe(),
-            Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(224, 224), Interpolation = Interpolation.Bilinear },
-        });
+        _loader = ImageBatchLoader.ForTraining(_dataset, LoaderThroughputBenchmarks.RecipeOptions(workers: 2));
         _loader.PrefaultBatches = Prefault;
     }
 

@@ -353,14 +353,7 @@ public sealed class ImageDecoderTests : IDisposable
         // 100 x 80, black left of column 60, white from it: decoded to 60 x 48 the smallest covering DCT scale is 5/8
         // (63 x 50: libjpeg rounds 62.5 up). Mapping back by the exact 8/5 puts the edge where the full decode has it;
         // the ratio of sizes (100/63) would move it by a third of an output pixel.
-        using var bitmap = new SKBitmap(100, 80);
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            canvas.Clear(SKColors.Black);
-            using var white = new SKPaint { Color = SKColors.White };
-            canvas.DrawRect(new SKRect(60, 0, 100, 80), white);
-        }
-        var path = WriteJpeg(_dir.Combine("edge.jpg"), bitmap, quality: 100);
+        var path = WriteEdgeJpeg(_dir.Combine("edge.jpg"), 100, 80, whiteFromColumn: 60);
         ImageDecodeOptions Options(bool fine) => new() { TargetSize = new SKSizeI(60, 48), Interpolation = Interpolation.Bilinear, UseFineScaledDecoding = fine };
         using var byDefault = new ImageDecoder(Options(false)).Decode(path);
         using var fine = new ImageDecoder(Options(true)).Decode(path);
@@ -416,14 +409,7 @@ public sealed class ImageDecoderTests : IDisposable
         // column 20. The half-scale decode (45 x 30) makes the whole map a translation by 2.5 decoded pixels, which
         // SkiaSharp's DrawImage would draw as a sprite snapped to whole pixels (19.5 white columns). Nearest is left
         // out: its samples fall exactly between two pixels here, so either side is right.
-        using var bitmap = new SKBitmap(90, 60);
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            canvas.Clear(SKColors.Black);
-            using var white = new SKPaint { Color = SKColors.White };
-            canvas.DrawRect(new SKRect(45, 0, 90, 60), white);
-        }
-        var path = WriteJpeg(_dir.Combine("edge.jpg"), bitmap, quality: 100);
+        var path = WriteEdgeJpeg(_dir.Combine("edge.jpg"), 90, 60, whiteFromColumn: 45);
         var options = new ImageDecodeOptions { TargetSize = new SKSizeI(40, 30), Interpolation = interpolation, KeepAspectRatio = true };
         using var image = new ImageDecoder(options) { UseManagedSampler = managedSampler }.Decode(path);
         float whiteColumns = Scalar(() => image[1].sum() / (255f * 30));

@@ -68,6 +68,19 @@ internal static class TestImageFiles
 
     public static string WriteJpeg(string path, SKBitmap bitmap, int quality = 95) => Write(path, Encode(bitmap, SKEncodedImageFormat.Jpeg, quality));
 
+    /// <summary>A JPEG (quality 100), black left of <paramref name="whiteFromColumn"/> and white from it: an edge at a known place.</summary>
+    public static string WriteEdgeJpeg(string path, int width, int height, int whiteFromColumn)
+    {
+        using var bitmap = new SKBitmap(width, height);
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Black);
+            using var white = new SKPaint { Color = SKColors.White };
+            canvas.DrawRect(new SKRect(whiteFromColumn, 0, width, height), white);
+        }
+        return WriteJpeg(path, bitmap, quality: 100);
+    }
+
     public static string WriteSolidPng(string path, int size, SKColor color)
     {
         using var bitmap = Solid(size, size, color);
