@@ -9,6 +9,7 @@ using TransferLearning.Backbones.Onnx;
 using TransferLearning.Data;
 using TransferLearning.Imaging;
 using TransferLearning.Native;
+using TransferLearning.Reporting;
 using TransferLearning.Training;
 
 namespace FruitClassifier;

@@ -1,3 +1,4 @@
+using TransferLearning.Imaging;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Data;
@@ -16,6 +17,24 @@ public interface IImageBatchSource
 
     /// <summary>Number of batches in one epoch (ceil(samples / batch size), or floor with drop-last).</summary>
     int BatchesPerEpoch { get; }
+
+    /// <summary>
+    /// Samples per batch: every batch of an epoch holds this many except, without drop-last, the last one. The trainer's
+    /// feature cache replays batches of this size.
+    /// </summary>
+    int BatchSize { get; }
+
+    /// <summary>
+    /// Whether the order of the samples changes from epoch to epoch. The feature cache of a source that cannot announce
+    /// its order (<see cref="IEpochOrderProvider"/>) reshuffles its replay only when this is true.
+    /// </summary>
+    bool IsShuffled { get; }
+
+    /// <summary>
+    /// How the source decodes image files, when it does (<see cref="ImageBatchLoader"/>), so that a model trained on it
+    /// decodes files for prediction the same way; <c>null</c> (the default) for sources of tensors.
+    /// </summary>
+    ImageDecodeOptions? DecodeOptions => null;
 
     /// <summary>
     /// Whether batches are randomly augmented (then the same sample differs between epochs, and a frozen backbone's

@@ -100,8 +100,11 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
     /// <inheritdoc />
     public int BatchesPerEpoch { get; }
 
-    /// <summary>Samples per batch.</summary>
+    /// <inheritdoc />
     public int BatchSize => _batchSize;
+
+    /// <inheritdoc />
+    public ImageDecodeOptions DecodeOptions => _decoder.Options;
 
     /// <inheritdoc />
     public bool IsAugmented => _augmentation is { IsRandom: true };

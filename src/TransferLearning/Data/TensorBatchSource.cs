@@ -77,6 +77,9 @@ public sealed class TensorBatchSource : IImageBatchSource, IEpochOrderProvider, 
     /// <inheritdoc />
     public int BatchesPerEpoch => (SampleCount + BatchSize - 1) / BatchSize;
 
+    /// <inheritdoc />
+    public bool IsShuffled => _shuffle;
+
     /// <summary>Whether an augmentation with random output is applied (<see cref="IAugmentation.IsRandom"/>).</summary>
     public bool IsAugmented => _augmentation is { IsRandom: true };
 

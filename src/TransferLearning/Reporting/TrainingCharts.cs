@@ -4,9 +4,25 @@ using TransferLearning.Training;
 
 namespace TransferLearning.Reporting;
 
-/// <summary>PNG charts of training with SkiaSharp: loss and accuracy per epoch across both phases, and confusion matrices.</summary>
+/// <summary>
+/// PNG charts of training with SkiaSharp: loss and accuracy per epoch across both phases, and confusion matrices; also as
+/// extension methods (<c>history.SaveChart(path)</c>, <c>evaluation.SaveConfusionMatrixChart(path)</c>). Reporting depends on
+/// Training, never the other way round.
+/// </summary>
 public static class TrainingCharts
 {
+    /// <summary>Renders loss (left) and accuracy (right) per epoch as a PNG (see <see cref="SaveHistoryChart"/>).</summary>
+    /// <param name="history">The history to draw.</param>
+    /// <param name="path">The PNG file to write.</param>
+    /// <param name="width">Image width in pixels. Default 1200.</param>
+    /// <param name="height">Image height in pixels. Default 500.</param>
+    public static void SaveChart(this TrainingHistory history, string path, int width = 1200, int height = 500) => SaveHistoryChart(history, path, width, height);
+
+    /// <summary>Renders the confusion matrix as a PNG (see <see cref="SaveConfusionMatrix"/>).</summary>
+    /// <param name="result">An evaluation.</param>
+    /// <param name="path">The PNG file.</param>
+    public static void SaveConfusionMatrixChart(this EvaluationResult result, string path) => SaveConfusionMatrix(result, path);
+
     private static readonly SKColor TrainColor = new(0x1f, 0x77, 0xb4);
     private static readonly SKColor ValidColor = new(0xff, 0x7f, 0x0e);
     private static readonly SKColor GridColor = new(0xe0, 0xe0, 0xe0);

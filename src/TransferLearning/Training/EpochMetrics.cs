@@ -1,6 +1,6 @@
 namespace TransferLearning.Training;
 
-/// <summary>The metrics of one training epoch. Validation values are <c>null</c> when <see cref="TransferTrainer.Fit"/> had no validation source.</summary>
+/// <summary>The metrics of one training epoch. Validation values are <c>null</c> when <see cref="TransferTrainer.Fit(Data.IImageBatchSource, Data.IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/> had no validation source.</summary>
 public sealed record EpochMetrics
 {
     /// <summary>The phase.</summary>

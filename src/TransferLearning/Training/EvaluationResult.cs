@@ -1,5 +1,3 @@
-using TransferLearning.Reporting;
-
 namespace TransferLearning.Training;
 
 /// <summary>The result of <see cref="TransferTrainer.Evaluate"/>: overall metrics, per-class precision and recall, and the confusion matrix.</summary>
@@ -26,6 +24,12 @@ public sealed record EvaluationResult
     /// <summary>Counts: <c>ConfusionMatrix[actual][predicted]</c>.</summary>
     public required IReadOnlyList<IReadOnlyList<int>> ConfusionMatrix { get; init; }
 
+    /// <summary>Every sample's prediction (logits, probabilities, <see cref="Prediction.Source"/>) in the source's order; empty when not recorded.</summary>
+    public IReadOnlyList<Prediction> Predictions { get; init; } = Array.Empty<Prediction>();
+
+    /// <summary>Every sample's actual class index, in the order of <see cref="Predictions"/>.</summary>
+    public IReadOnlyList<int> Labels { get; init; } = Array.Empty<int>();
+
     /// <summary>Per class: correct predictions of the class / all predictions of the class (0 when the class was never predicted).</summary>
     public IReadOnlyList<double> Precision => Enumerable.Range(0, ClassNames.Count).Select(c =>
     {
@@ -39,8 +43,4 @@ public sealed record EvaluationResult
         int actual = ConfusionMatrix[c].Sum();
         return actual == 0 ? 0 : (double)ConfusionMatrix[c][c] / actual;
     }).ToArray();
-
-    /// <summary>Renders the confusion matrix as a PNG (see <see cref="TrainingCharts.SaveConfusionMatrix"/>).</summary>
-    /// <param name="path">The PNG file.</param>
-    public void SaveConfusionMatrixChart(string path) => TrainingCharts.SaveConfusionMatrix(this, path);
 }

@@ -47,6 +47,9 @@ internal sealed class FeatureCache : IDisposable
     /// <summary>Whether the features live in a temporary file.</summary>
     public bool IsSpilled => _file != null;
 
+    /// <summary>Whether sample <paramref name="index"/> has features.</summary>
+    public bool Contains(int index) => _filled[index];
+
     /// <summary>Whether every sample has features.</summary>
     public bool IsComplete => _filled.Take(SampleCount).All(f => f);
 

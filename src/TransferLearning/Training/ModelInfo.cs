@@ -35,6 +35,9 @@ public sealed record ModelInfo
     /// <summary>Input width the model was trained at; 0 when unknown.</summary>
     public int InputWidth { get; init; }
 
+    /// <summary>How files are decoded for this model (<see cref="TransferTrainer.InputContract"/>); <c>null</c> in files written before contracts were recorded (then predictions resize bilinearly to the input size).</summary>
+    public InputContract? Input { get; init; }
+
     /// <summary><see cref="ImagePreprocessing.Name"/>.</summary>
     public string PreprocessingName { get; init; } = "";
 

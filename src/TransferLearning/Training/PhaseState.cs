@@ -19,40 +19,30 @@ internal sealed class PhaseState
     [System.Text.Json.Serialization.JsonIgnore]
     public ModelSnapshot? Best { get; set; }
 
-    /// <summary>The factor applied to every group's base learning rate in <paramref name="epoch"/> (0-based).</summary>
-    public double LearningRateMultiplier(PhaseOptions options, int epoch)
+    /// <summary>
+    /// Updates the plateau schedule after an epoch (Keras' <c>ReduceLROnPlateau</c>: the rate drops once
+    /// <see cref="LearningRateSchedule.Patience"/> epochs in a row brought no improvement, at least one).
+    /// </summary>
+    public void UpdatePlateau(LearningRateSchedule schedule, EpochMetrics metrics)
     {
-        var s = options.Schedule;
-        double floor = Math.Min(1, s.MinimumLearningRate / options.LearningRate);
-        return s.Kind switch
+        if (schedule.Kind != LearningRateScheduleKind.ReduceOnPlateau) return;
+        double value = Monitored(schedule.Monitor, metrics);
+        if (IsBetter(schedule.Monitor, value, PlateauBest, 0))
         {
-            LearningRateScheduleKind.Cosine => floor + (1 - floor) * (1 + Math.Cos(Math.PI * epoch / Math.Max(1, options.Epochs))) / 2,
-            LearningRateScheduleKind.Step => Math.Max(floor, Math.Pow(s.Factor, epoch / s.StepEpochs)),
-            LearningRateScheduleKind.ReduceOnPlateau => Math.Max(floor, PlateauMultiplier),
-            _ => 1,
-        };
+            PlateauBest = value;
+            PlateauBadEpochs = 0;
+        }
+        else if (++PlateauBadEpochs >= Math.Max(1, schedule.Patience))
+        {
+            PlateauMultiplier *= schedule.Factor;
+            PlateauBadEpochs = 0;
+        }
     }
 
-    /// <summary>Updates the plateau schedule and early stopping after an epoch; returns whether early stopping's metric improved.</summary>
-    public bool Update(PhaseOptions options, EpochMetrics metrics, out bool stop)
+    /// <summary>Updates early stopping after an epoch; returns whether its metric improved, and in <paramref name="stop"/> whether patience ran out.</summary>
+    public bool UpdateEarlyStopping(EarlyStopping early, EpochMetrics metrics, out bool stop)
     {
         stop = false;
-        var s = options.Schedule;
-        if (s.Kind == LearningRateScheduleKind.ReduceOnPlateau)
-        {
-            double value = Monitored(s.Monitor, metrics);
-            if (IsBetter(s.Monitor, value, PlateauBest, 0))
-            {
-                PlateauBest = value;
-                PlateauBadEpochs = 0;
-            }
-            else if (++PlateauBadEpochs > s.Patience)
-            {
-                PlateauMultiplier *= s.Factor;
-                PlateauBadEpochs = 0;
-            }
-        }
-        if (options.EarlyStopping is not { } early) return false;
         double watched = Monitored(early.Monitor, metrics);
         if (IsBetter(early.Monitor, watched, EarlyBest, early.MinDelta))
         {

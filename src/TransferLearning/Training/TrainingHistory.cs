@@ -2,11 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using TransferLearning.Reporting;
 
 namespace TransferLearning.Training;
 
-/// <summary>The metrics of every epoch of both phases, in order; exports JSON and CSV and renders PNG charts.</summary>
+/// <summary>The metrics of every epoch of both phases, in order; exports JSON and CSV (PNG charts: <c>TransferLearning.Reporting.TrainingCharts</c>).</summary>
 public sealed class TrainingHistory
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -38,6 +37,27 @@ public sealed class TrainingHistory
     public IReadOnlyList<EpochMetrics> Of(TrainingPhase phase) => _epochs.Where(e => e.Phase == phase).ToArray();
 
     internal void Add(EpochMetrics metrics) => _epochs.Add(metrics);
+
+    /// <summary>
+    /// The best epoch by <paramref name="metric"/> (lowest loss or highest accuracy; the validation value, or the training
+    /// value for epochs without validation), optionally within one phase; the first of equals; <c>null</c> when there is none.
+    /// </summary>
+    /// <param name="metric">What "best" means.</param>
+    /// <param name="phase">Only this phase's epochs, or <c>null</c> for all. Default <c>null</c>.</param>
+    public EpochMetrics? Best(MonitoredMetric metric, TrainingPhase? phase = null)
+    {
+        EpochMetrics? best = null;
+        foreach (var e in _epochs)
+        {
+            if (phase is { } p && e.Phase != p) continue;
+            if (best is null || IsBetter(metric, e, best)) best = e;
+        }
+        return best;
+    }
+
+    private static bool IsBetter(MonitoredMetric metric, EpochMetrics candidate, EpochMetrics best) => metric == MonitoredMetric.ValidationAccuracy
+        ? (candidate.ValidationAccuracy ?? candidate.TrainAccuracy) > (best.ValidationAccuracy ?? best.TrainAccuracy)
+        : (candidate.ValidationLoss ?? candidate.TrainLoss) < (best.ValidationLoss ?? best.TrainLoss);
 
     /// <summary>The history as indented JSON (<c>{ "classNames": [...], "epochs": [...] }</c>, enums as names).</summary>
     public string ToJson() => JsonSerializer.Serialize(new Document(ClassNames.ToArray(), _epochs.ToArray()), Json);
@@ -72,15 +92,6 @@ public sealed class TrainingHistory
 
     /// <summary>Writes <see cref="ToCsv"/> to a file.</summary>
     public void SaveCsv(string path) => File.WriteAllText(path, ToCsv());
-
-    /// <summary>
-    /// Renders loss (left) and accuracy (right) per epoch across both phases, training and validation, with the
-    /// phase boundary marked, as a PNG.
-    /// </summary>
-    /// <param name="path">The PNG file to write.</param>
-    /// <param name="width">Image width in pixels. Default 1200.</param>
-    /// <param name="height">Image height in pixels. Default 500.</param>
-    public void SaveChart(string path, int width = 1200, int height = 500) => TrainingCharts.SaveHistoryChart(this, path, width, height);
 
     private static string F(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 

@@ -1,6 +1,6 @@
 namespace TransferLearning.Training;
 
-/// <summary>Progress of <see cref="TransferTrainer.Fit"/>, reported after every training batch (for progress bars and UIs).</summary>
+/// <summary>Progress of <see cref="TransferTrainer.Fit(Data.IImageBatchSource, Data.IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>, reported after every training batch (for progress bars and UIs).</summary>
 /// <param name="Phase">The running phase.</param>
 /// <param name="Epoch">Epoch within the phase, 1-based.</param>
 /// <param name="EpochCount">Epochs planned for the phase.</param>

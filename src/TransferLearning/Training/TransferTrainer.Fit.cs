@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
-using TorchSharp.Modules;
 using TransferLearning.Data;
+using TransferLearning.Training.Callbacks;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Training;
@@ -10,11 +9,12 @@ namespace TransferLearning.Training;
 public sealed partial class TransferTrainer
 {
     /// <summary>
-    /// Runs the recipe: phase 1 trains the head with the backbone frozen (in inference mode, on cached features when
-    /// possible), phase 2 unfreezes the backbone (all or the last blocks) and fine-tunes it with the head. A phase with 0
-    /// epochs is skipped. After <see cref="ResumeFrom"/>, continues where the checkpoint left off.
+    /// Runs the recipe on one pair of sources: phase 1 trains the head with the backbone frozen (in inference mode, on
+    /// cached features when possible), phase 2 unfreezes the backbone (all or the last blocks) and fine-tunes it with the
+    /// head. A phase with 0 epochs is skipped. After <see cref="ResumeFrom"/>, continues where the checkpoint left off.
+    /// Starts a new <see cref="History"/> (or the checkpoint's).
     /// </summary>
-    /// <param name="train">Training batches; its classes must equal <see cref="ClassNames"/>.</param>
+    /// <param name="train">Training batches of both phases; its classes must equal <see cref="ClassNames"/>.</param>
     /// <param name="valid">Validation batches (never augmented by the trainer), or <c>null</c>: then early stopping and plateau schedules watch the training metrics.</param>
     /// <param name="progress">Receives a report after every training batch, or <c>null</c>.</param>
     /// <param name="cancellationToken">Checked between batches; cancelling throws <see cref="OperationCanceledException"/> and leaves the last epoch's checkpoint.</param>
@@ -22,42 +22,127 @@ public sealed partial class TransferTrainer
     /// <exception cref="NonFiniteLossException">A batch's loss was NaN or infinite.</exception>
     public TrainingHistory Fit(IImageBatchSource train, IImageBatchSource? valid = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        var data = new PhaseData(train, valid);
+        return Fit(data, data, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the recipe with each phase on its own data — for example the head phase on an unaugmented loader (so its
+    /// frozen-backbone features are computed once and cached) and the fine-tuning on an augmented one. Otherwise as
+    /// <see cref="Fit(IImageBatchSource, IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>: one history across both phases.
+    /// </summary>
+    /// <param name="head">Data of phase 1 (backbone frozen).</param>
+    /// <param name="fineTune">Data of phase 2 (backbone unfrozen).</param>
+    /// <param name="progress">Receives a report after every training batch, or <c>null</c>.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <returns>The history of every epoch of both phases.</returns>
+    public TrainingHistory Fit(PhaseData head, PhaseData fineTune, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
         ThrowIfDisposed();
-        CheckClasses(train, nameof(train));
-        if (valid != null) CheckClasses(valid, nameof(valid));
-        if (train.SampleCount < 1 || train.BatchesPerEpoch < 1)
-            throw new ArgumentException($"train must yield samples; it has SampleCount={train.SampleCount}, BatchesPerEpoch={train.BatchesPerEpoch}.", nameof(train));
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(fineTune);
         var resume = _resume;
         _resume = null;
         var history = resume?.History ?? new TrainingHistory(_classNames);
+        return Run(new[] { (TrainingPhase.Head, _options.HeadPhase, head), (TrainingPhase.FineTune, _options.FineTunePhase, fineTune) },
+            history, resume, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs one phase on its own, appending to <see cref="History"/> — Keras' separate <c>fit</c> calls: call it once for
+    /// the head and once (or more, with other options, for example unfreezing more blocks each time) to fine-tune.
+    /// After <see cref="ResumeFrom"/> it continues the checkpoint's history, and the checkpoint's phase where it stopped.
+    /// </summary>
+    /// <param name="phase"><see cref="TrainingPhase.Head"/> freezes the whole backbone; <see cref="TrainingPhase.FineTune"/> unfreezes it as the options say.</param>
+    /// <param name="data">The phase's training and validation sources.</param>
+    /// <param name="options">The phase's settings; <c>null</c> for the trainer's own (<see cref="TransferTrainerOptions.HeadPhase"/> or <see cref="TransferTrainerOptions.FineTunePhase"/>).</param>
+    /// <param name="progress">Receives a report after every training batch, or <c>null</c>.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    /// <returns>The whole history, this phase's epochs last.</returns>
+    public TrainingHistory FitPhase(TrainingPhase phase, PhaseData data, PhaseOptions? options = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        ArgumentNullException.ThrowIfNull(data);
+        if (!Enum.IsDefined(phase)) throw new ArgumentOutOfRangeException(nameof(phase), $"Unknown phase {phase}.");
+        options ??= phase == TrainingPhase.Head ? _options.HeadPhase : _options.FineTunePhase;
+        options.Validate(nameof(options));
+        var resume = _resume;
+        _resume = null;
+        var history = resume?.History ?? History;
+        return Run(new[] { (phase, options, data) }, history, resume, progress, cancellationToken);
+    }
+
+    private TrainingHistory Run(IReadOnlyList<(TrainingPhase Phase, PhaseOptions Options, PhaseData Data)> plan, TrainingHistory history, ResumeState? resume,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var steps = new List<(TrainingPhase Phase, PhaseOptions Options, PhaseData Data, ResumeState? Resume)>();
+        foreach (var (phase, options, data) in plan)
+        {
+            ResumeState? phaseResume = null;
+            if (resume != null && phase <= resume.Phase)
+            {
+                if (phase < resume.Phase || resume.PhaseFinished) continue;
+                phaseResume = resume;
+            }
+            if (options.Epochs == 0) continue;
+            CheckTrainingData(data, phase);
+            steps.Add((phase, options, data, phaseResume));
+        }
         History = history;
+        var context = new TrainingContext(this, history, _logger, progress, cancellationToken);
+        var callbacks = Callbacks;
+        using var globals = new TorchGlobalsScope(_device, _options.AllowTf32, saveGenerator: true);
         try
         {
-            foreach (var phase in new[] { TrainingPhase.Head, TrainingPhase.FineTune })
+            Invoke(callbacks, c => c.OnFitBegin(context));
+            foreach (var (phase, options, data, phaseResume) in steps)
             {
-                var phaseOptions = phase == TrainingPhase.Head ? _options.HeadPhase : _options.FineTunePhase;
-                ResumeState? phaseResume = null;
-                if (resume != null && phase <= resume.Phase)
-                {
-                    if (phase < resume.Phase || resume.PhaseFinished) continue;
-                    phaseResume = resume;
-                }
-                if (phaseOptions.Epochs == 0) continue;
-                RunPhase(phase, phaseOptions, train, valid, history, phaseResume, progress, cancellationToken);
+                RecordDecodeContract(data.Train);
+                RunPhase(context, callbacks, phase, options, data, phaseResume);
+                if (context.IsFitStopRequested) break;
             }
         }
-        finally
+        catch (Exception e)
         {
+            context.Error = e;
             _backbone.eval();
             _head.eval();
+            try
+            {
+                Invoke(callbacks, c => c.OnFitEnd(context));
+            }
+            catch (Exception inner)
+            {
+                _logger.LogError(inner, "A callback failed in OnFitEnd after the fit failed with {Error}.", e.GetType().Name);
+            }
+            throw;
         }
+        _backbone.eval();
+        _head.eval();
+        Invoke(callbacks, c => c.OnFitEnd(context));
         return history;
     }
 
-    private void RunPhase(TrainingPhase phase, PhaseOptions options, IImageBatchSource train, IImageBatchSource? valid, TrainingHistory history,
-        ResumeState? resume, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    private void CheckTrainingData(PhaseData data, TrainingPhase phase)
+    {
+        string name = phase == TrainingPhase.Head ? "head" : "fineTune";
+        CheckClasses(data.Train, $"{name}.Train");
+        if (data.Validation != null) CheckClasses(data.Validation, $"{name}.Validation");
+        var train = data.Train;
+        if (train.SampleCount < 1 || train.BatchesPerEpoch < 1 || train.BatchSize < 1)
+            throw new ArgumentException($"The {phase} phase's training source must yield samples; it has SampleCount={train.SampleCount}, BatchesPerEpoch={train.BatchesPerEpoch}, BatchSize={train.BatchSize}.", name);
+    }
+
+    private static void Invoke(IReadOnlyList<ITrainingCallback> callbacks, Action<ITrainingCallback> action)
+    {
+        foreach (var callback in callbacks) action(callback);
+    }
+
+    private void RunPhase(TrainingContext context, IReadOnlyList<ITrainingCallback> callbacks, TrainingPhase phase, PhaseOptions options, PhaseData data, ResumeState? resume)
     {
         bool headPhase = phase == TrainingPhase.Head;
+        var train = data.Train;
+        var valid = data.Validation;
         ConfigureTrainability(phase, options);
         var groups = ParameterGroups(phase, options);
         using var optimizer = CreateOptimizer(options, groups);
@@ -69,463 +154,79 @@ public sealed partial class TransferTrainer
             state = resume.State;
             startEpoch = resume.EpochsCompleted;
         }
+        var rates = optimizer.ParamGroups.ToArray();
+        context.BeginPhase(phase, options, data, optimizer, groups.Select((g, i) => new ParameterGroup(g.Name, g.LearningRate, rates[i])), state);
 
         bool cache = headPhase && UseFeatureCache(train);
+        if (headPhase && !cache && _options.FeatureCaching == FeatureCaching.Auto)
+            _logger.LogInformation("Feature cache off for the head phase: its training source is randomly augmented, so every epoch runs the frozen backbone. Give the head phase an unaugmented source (Fit(PhaseData, PhaseData)) to cache it.");
         FeatureCache? trainCache = null, validCache = null;
         IEpochOrderProvider? exactOrder = null;
         try
         {
+            Invoke(callbacks, c => c.OnPhaseBegin(context));
             for (int epoch = startEpoch; epoch < options.Epochs; epoch++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                context.CancellationToken.ThrowIfCancellationRequested();
                 var clock = Stopwatch.StartNew();
-                double multiplier = state.LearningRateMultiplier(options, epoch);
-                var groupRates = optimizer.ParamGroups.ToArray();
-                for (int g = 0; g < groups.Count; g++) groupRates[g].LearningRate = groups[g].LearningRate * multiplier;
                 if (cache && trainCache == null)
                 {
-                    (trainCache, exactOrder) = BuildTrainCache(train, cancellationToken);
-                    if (valid != null && !valid.IsAugmented) validCache = BuildValidationCache(valid, cancellationToken);
+                    (trainCache, exactOrder) = BuildTrainCache(train, startEpoch, options.Epochs, context.CancellationToken);
+                    if (valid != null && !valid.IsAugmented) validCache = BuildSequentialCache(valid, valid.SampleCount, 0, context.CancellationToken);
                 }
-                // Reseed per epoch: dropout masks depend on (seed, phase, epoch) only, so cached and uncached runs and
-                // resumed runs draw the same numbers.
-                SeedTorch(Seeds.Mix(_options.Seed, (int)phase, epoch));
-                var context = new EpochContext(phase, epoch, options.Epochs, train.BatchesPerEpoch, progress, cancellationToken);
-                var trained = trainCache != null
-                    ? TrainEpochOnCache(trainCache, exactOrder, train, optimizer, context)
-                    : TrainEpoch(train, optimizer, headPhase, context);
-                Totals? validated = null;
+                // Reseed per epoch: dropout masks (the head's generator) and any randomness of an unfrozen backbone (torch's
+                // global generator, restored when the fit ends) depend on (seed, phase, epoch) only, so cached and uncached
+                // runs and resumed runs draw the same numbers.
+                long seed = Seeds.Mix(_options.Seed, (int)phase, epoch);
+                _generator.manual_seed(seed);
+                if (!headPhase) ReseedGlobalGenerator(seed);
+                var totals = new EpochTotals();
+                context.FromFeatureCache = trainCache != null;
+                context.BeginEpoch(epoch, totals, clock);
+                Invoke(callbacks, c => c.OnEpochBegin(context));
+                if (trainCache != null) TrainEpochOnCache(trainCache, exactOrder, train, optimizer, context, callbacks, totals);
+                else TrainEpoch(train, optimizer, headPhase, context, callbacks, totals);
+                EpochTotals? validated = null;
                 if (valid != null)
-                    validated = validCache != null ? EvaluateCache(validCache, cancellationToken) : EvaluateSource(valid, cancellationToken, confusion: null);
+                    validated = validCache != null ? EvaluateCache(validCache, context.CancellationToken) : EvaluateSource(valid, context.CancellationToken, sink: null);
                 clock.Stop();
 
                 var metrics = new EpochMetrics
                 {
                     Phase = phase,
                     Epoch = epoch + 1,
-                    GlobalEpoch = history.Epochs.Count + 1,
-                    LearningRate = options.LearningRate * multiplier,
-                    TrainLoss = trained.MeanLoss,
-                    TrainAccuracy = trained.Accuracy,
-                    TrainTopKAccuracy = trained.TopKAccuracy,
+                    GlobalEpoch = context.History.Epochs.Count + 1,
+                    LearningRate = context.ParameterGroups[0].LearningRate,
+                    TrainLoss = totals.MeanLoss,
+                    TrainAccuracy = totals.Accuracy,
+                    TrainTopKAccuracy = totals.TopKAccuracy,
                     ValidationLoss = validated?.MeanLoss,
                     ValidationAccuracy = validated?.Accuracy,
                     ValidationTopKAccuracy = validated?.TopKAccuracy,
                     TopK = TopK,
                     FromFeatureCache = trainCache != null,
                     Seconds = clock.Elapsed.TotalSeconds,
-                    ImagesPerSecond = trained.Samples / Math.Max(trained.Seconds, 1e-9),
+                    ImagesPerSecond = totals.Samples / Math.Max(totals.Seconds, 1e-9),
                 };
-                history.Add(metrics);
-                LogEpoch(metrics, options.Epochs);
-
-                bool improved = state.Update(options, metrics, out bool stop);
-                if (improved && options.EarlyStopping is { RestoreBestWeights: true })
-                    state.Best = Snapshot(includeBackbone: !headPhase);
-                bool finished = stop || epoch == options.Epochs - 1;
-                if (finished && options.EarlyStopping is { RestoreBestWeights: true } && state.Best != null && state.BestEpoch != epoch)
-                {
-                    Restore(state.Best);
-                    _logger.LogInformation("{Phase}: restored the weights of epoch {Epoch} (best {Monitor}).", phase, state.BestEpoch + 1, options.EarlyStopping.Monitor);
-                }
-                if (_options.CheckpointPath != null)
-                    WriteCheckpoint(_options.CheckpointPath, phase, epoch + 1, finished, optimizer, state, history);
-                if (stop)
-                {
-                    _logger.LogInformation("{Phase}: early stopping after epoch {Epoch}: no improvement of {Monitor} for {Patience} epochs.", phase, epoch + 1, options.EarlyStopping!.Monitor, options.EarlyStopping.Patience);
-                    break;
-                }
+                context.EndEpoch(metrics);
+                Invoke(callbacks, c => c.OnEpochEnd(context));
+                if (context.IsPhaseStopRequested) break;
             }
+            if (context.IsPhaseStopRequested && context.StopReason is { } reason)
+                _logger.LogInformation("{Phase}: stopped after epoch {Epoch}: {Reason}.", phase, context.Epoch + 1, reason);
+            Invoke(callbacks, c => c.OnPhaseEnd(context));
         }
         finally
         {
+            context.EndPhase();
             trainCache?.Dispose();
             validCache?.Dispose();
         }
     }
 
-    private int TopK => Math.Min(_options.TopK, _classNames.Length);
-
-    private void ConfigureTrainability(TrainingPhase phase, PhaseOptions options)
+    private void ReseedGlobalGenerator(long seed)
     {
-        if (phase == TrainingPhase.Head)
-        {
-            _backbone.Freeze();
-            _backbone.eval();
-        }
-        else
-        {
-            if (options.UnfreezeLastBlocks is { } last)
-            {
-                if (last > _backbone.LayerGroups.Count)
-                    throw new ArgumentOutOfRangeException(nameof(options), $"FineTunePhase.UnfreezeLastBlocks is {last} but backbone {_backbone.Name} has {_backbone.LayerGroups.Count} layer groups.");
-                _backbone.Unfreeze(last);
-            }
-            else
-            {
-                _backbone.Unfreeze();
-            }
-            _trainNormalization = options.TrainNormalization;
-            _backbone.train();
-            ApplyNormalizationMode();
-        }
-        _head.train();
-    }
-
-    /// <summary>
-    /// Unless the phase trains normalisation layers, puts every normalisation layer of the backbone in inference mode
-    /// (the frozen groups' ones are already kept there by <see cref="Backbones.PretrainedBackbone"/>).
-    /// </summary>
-    private void ApplyNormalizationMode()
-    {
-        if (_trainNormalization || !_backbone.training) return;
-        foreach (var module in _backbone.Features.modules().OfType<NormBase>())
-            module.eval();
-    }
-
-    private sealed record GroupSpec(IReadOnlyList<Parameter> Parameters, double LearningRate, string Name);
-
-    /// <summary>Head first, then the backbone's unfrozen layer groups from the deepest, each with its own learning rate.</summary>
-    private List<GroupSpec> ParameterGroups(TrainingPhase phase, PhaseOptions options)
-    {
-        var groups = new List<GroupSpec> { new(_head.parameters().ToArray(), options.LearningRate, "head") };
-        if (phase == TrainingPhase.Head) return groups;
-        var seen = new HashSet<IntPtr>();
-        var layerGroups = _backbone.LayerGroups;
-        int depth = 0;
-        for (int i = layerGroups.Count - 1; i >= 0; i--)
-        {
-            if (layerGroups[i].IsFrozen) continue;
-            var parameters = layerGroups[i].Parameters().Where(p => p.requires_grad && seen.Add(p.Handle)).ToArray();
-            double rate = options.LearningRate * Math.Pow(options.EarlierBlocksLearningRateFactor, depth++);
-            if (parameters.Length > 0) groups.Add(new GroupSpec(parameters, rate, layerGroups[i].Name));
-        }
-        var rest = _backbone.parameters().Where(p => p.requires_grad && seen.Add(p.Handle)).ToArray();
-        if (rest.Length > 0) groups.Add(new GroupSpec(rest, options.LearningRate, "other"));
-        return groups;
-    }
-
-    private static OptimizerHelper CreateOptimizer(PhaseOptions options, List<GroupSpec> groups)
-    {
-        double wd = options.WeightDecay;
-        return options.Optimizer switch
-        {
-            OptimizerKind.Adam => optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: wd)), lr: options.LearningRate, weight_decay: wd),
-            OptimizerKind.AdamW => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: wd)), lr: options.LearningRate, weight_decay: wd),
-            OptimizerKind.RmsProp => optim.RMSProp(groups.Select(g => new RMSProp.ParamGroup(g.Parameters, lr: g.LearningRate, weight_decay: wd)), lr: options.LearningRate, weight_decay: wd),
-            OptimizerKind.Sgd => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: g.LearningRate, momentum: 0.9, weight_decay: wd)), learningRate: options.LearningRate, momentum: 0.9, weight_decay: wd),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), $"Unknown optimizer {options.Optimizer}."),
-        };
-    }
-
-    private bool UseFeatureCache(IImageBatchSource train) => _options.FeatureCaching switch
-    {
-        FeatureCaching.Off => false,
-        FeatureCaching.On when train.IsAugmented => throw new InvalidOperationException(
-            "FeatureCaching is On but the training source is randomly augmented: cached features would freeze one random draw. Use Auto or Off, or remove the augmentation."),
-        FeatureCaching.On => true,
-        _ => !train.IsAugmented,
-    };
-
-    private sealed record EpochContext(TrainingPhase Phase, int Epoch, int EpochCount, int BatchCount, IProgress<TrainingProgress>? Progress, CancellationToken CancellationToken);
-
-    /// <summary>Sums over an epoch: loss × samples, correct, top-k correct, samples.</summary>
-    private sealed class Totals
-    {
-        public double LossSum;
-        public long Correct;
-        public long TopKCorrect;
-        public long Samples;
-        public double Seconds;
-
-        public double MeanLoss => Samples == 0 ? double.NaN : LossSum / Samples;
-        public double Accuracy => Samples == 0 ? 0 : (double)Correct / Samples;
-        public double TopKAccuracy => Samples == 0 ? 0 : (double)TopKCorrect / Samples;
-    }
-
-    private Totals TrainEpoch(IImageBatchSource train, OptimizerHelper optimizer, bool backboneFrozen, EpochContext context)
-    {
-        var totals = new Totals();
-        var clock = Stopwatch.StartNew();
-        int batchIndex = 0;
-        foreach (var batch in train.ReadEpoch(context.Epoch, _device, context.CancellationToken))
-        {
-            using (batch)
-            {
-                RecordInputSize(batch.Images);
-                using var scope = NewDisposeScope();
-                Tensor features;
-                if (backboneFrozen)
-                {
-                    using (no_grad()) features = _backbone.forward(batch.Images);
-                }
-                else
-                {
-                    features = _backbone.forward(batch.Images);
-                }
-                Step(optimizer, features, batch.Labels, totals, context, ++batchIndex);
-            }
-            Report(totals, clock, context, batchIndex, fromCache: false);
-            context.CancellationToken.ThrowIfCancellationRequested();
-        }
-        totals.Seconds = clock.Elapsed.TotalSeconds;
-        return totals;
-    }
-
-    private Totals TrainEpochOnCache(FeatureCache cache, IEpochOrderProvider? exactOrder, IImageBatchSource train, OptimizerHelper optimizer, EpochContext context)
-    {
-        var totals = new Totals();
-        var clock = Stopwatch.StartNew();
-        IReadOnlyList<int> order;
-        int batchSize, batchCount;
-        if (exactOrder != null)
-        {
-            order = exactOrder.GetEpochOrder(context.Epoch);
-            batchSize = exactOrder.BatchSize;
-            batchCount = train.BatchesPerEpoch;
-        }
-        else
-        {
-            var shuffled = Enumerable.Range(0, cache.SampleCount).ToArray();
-            new Random(Seeds.Mix(_options.Seed, (int)context.Phase, context.Epoch)).Shuffle(shuffled);
-            order = shuffled;
-            batchSize = (train.SampleCount + train.BatchesPerEpoch - 1) / train.BatchesPerEpoch;
-            batchCount = (cache.SampleCount + batchSize - 1) / batchSize;
-        }
-        for (int b = 0; b < batchCount && b * batchSize < order.Count; b++)
-        {
-            context.CancellationToken.ThrowIfCancellationRequested();
-            var indices = new int[Math.Min(batchSize, order.Count - b * batchSize)];
-            for (int i = 0; i < indices.Length; i++) indices[i] = order[b * batchSize + i];
-            using (var scope = NewDisposeScope())
-            {
-                var (features, labels) = cache.Gather(indices);
-                Step(optimizer, features, labels, totals, context, b + 1);
-            }
-            Report(totals, clock, context, b + 1, fromCache: true);
-        }
-        totals.Seconds = clock.Elapsed.TotalSeconds;
-        return totals;
-    }
-
-    /// <summary>Head forward, loss, backward, clipping, optimizer step; accumulates the batch's statistics with one device sync.</summary>
-    private void Step(OptimizerHelper optimizer, Tensor features, Tensor labels, Totals totals, EpochContext context, int batchNumber)
-    {
-        var logits = _head.forward(features);
-        var loss = Loss(logits, labels);
-        var stats = BatchStatistics(logits, labels, loss);
-        double lossValue = stats[0];
-        if (!double.IsFinite(lossValue)) throw new NonFiniteLossException(context.Phase, context.Epoch + 1, batchNumber, lossValue);
-        optimizer.zero_grad();
-        loss.backward();
-        if (_options.GradientClipNorm is { } clip)
-            nn.utils.clip_grad_norm_(optimizer.parameters(), clip);
-        optimizer.step();
-        int n = (int)labels.shape[0];
-        totals.LossSum += lossValue * n;
-        totals.Correct += (long)stats[1];
-        totals.TopKCorrect += (long)stats[2];
-        totals.Samples += n;
-    }
-
-    /// <summary>[loss, correct, top-k correct] as doubles, read from the device at once.</summary>
-    private double[] BatchStatistics(Tensor logits, Tensor labels, Tensor loss)
-    {
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        var correct = logits.argmax(1).eq(labels).sum().to(ScalarType.Float32);
-        var topK = logits.topk(TopK, dim: 1).indexes.eq(labels.unsqueeze(1)).any(1).sum().to(ScalarType.Float32);
-        var values = stack(new[] { loss.detach().to(ScalarType.Float32), correct, topK }).cpu().data<float>().ToArray();
-        return values.Select(v => (double)v).ToArray();
-    }
-
-    private void Report(Totals totals, Stopwatch clock, EpochContext context, int batchNumber, bool fromCache)
-    {
-        if (context.Progress == null) return;
-        double elapsed = clock.Elapsed.TotalSeconds;
-        double perBatch = elapsed / batchNumber;
-        int remainingBatches = Math.Max(0, context.BatchCount - batchNumber) + (context.EpochCount - context.Epoch - 1) * context.BatchCount;
-        context.Progress.Report(new TrainingProgress(context.Phase, context.Epoch + 1, context.EpochCount, batchNumber, context.BatchCount,
-            totals.MeanLoss, totals.Accuracy, totals.Samples / Math.Max(elapsed, 1e-9), TimeSpan.FromSeconds(perBatch * remainingBatches), fromCache));
-    }
-
-    private void RecordInputSize(Tensor images)
-    {
-        _inputSize ??= ((int)images.shape[2], (int)images.shape[3]);
-    }
-
-    /// <summary>
-    /// Runs the frozen backbone over the training set once. With an <see cref="IEpochOrderProvider"/> the features are
-    /// stored by sample index so every epoch can replay the source's own order; otherwise in reading order.
-    /// </summary>
-    private (FeatureCache Cache, IEpochOrderProvider? ExactOrder) BuildTrainCache(IImageBatchSource train, CancellationToken cancellationToken)
-    {
-        var cache = new FeatureCache(train.SampleCount, FeatureLength, _options.FeatureCacheMemoryLimitBytes, _device);
-        try
-        {
-            if (train is IEpochOrderProvider provider)
-            {
-                for (int epoch = 0; epoch < 4 && !cache.IsComplete; epoch++)
-                {
-                    var order = provider.GetEpochOrder(epoch);
-                    int position = 0;
-                    bool consistent = true;
-                    foreach (var batch in train.ReadEpoch(epoch, _device, cancellationToken))
-                    {
-                        using (batch)
-                        {
-                            var indices = order.Skip(position).Take(batch.Count).ToArray();
-                            position += batch.Count;
-                            if (indices.Length != batch.Count || indices.Where((index, i) => provider.SampleId(index) != batch.Files[i]).Any())
-                            {
-                                consistent = false;
-                                break;
-                            }
-                            StoreFeatures(cache, indices, batch);
-                        }
-                    }
-                    if (!consistent)
-                    {
-                        _logger.LogWarning("The training source's batches do not follow its announced order; the feature cache shuffles on its own.");
-                        cache.Dispose();
-                        return (BuildSequentialCache(train, train.SampleCount, cancellationToken), null);
-                    }
-                }
-                if (cache.IsComplete)
-                {
-                    _logger.LogDebug("Cached {Samples} x {Length} training features ({Where}).", cache.SampleCount, cache.FeatureLength, cache.IsSpilled ? "temporary file" : "memory");
-                    return (cache, provider);
-                }
-                cache.Dispose();
-            }
-            else
-            {
-                cache.Dispose();
-            }
-            return (BuildSequentialCache(train, train.SampleCount, cancellationToken), null);
-        }
-        catch
-        {
-            cache.Dispose();
-            throw;
-        }
-    }
-
-    private FeatureCache BuildValidationCache(IImageBatchSource valid, CancellationToken cancellationToken) =>
-        BuildSequentialCache(valid, valid.SampleCount, cancellationToken);
-
-    private FeatureCache BuildSequentialCache(IImageBatchSource source, int capacity, CancellationToken cancellationToken)
-    {
-        var cache = new FeatureCache(capacity, FeatureLength, _options.FeatureCacheMemoryLimitBytes, _device);
-        try
-        {
-            int position = 0;
-            foreach (var batch in source.ReadEpoch(0, _device, cancellationToken))
-            {
-                using (batch)
-                {
-                    if (position + batch.Count > capacity)
-                        throw new InvalidOperationException($"The source announced {capacity} samples but yielded more in one epoch.");
-                    StoreFeatures(cache, Enumerable.Range(position, batch.Count).ToArray(), batch);
-                    position += batch.Count;
-                }
-            }
-            cache.Truncate(position);
-            return cache;
-        }
-        catch
-        {
-            cache.Dispose();
-            throw;
-        }
-    }
-
-    private void StoreFeatures(FeatureCache cache, IReadOnlyList<int> indices, ImageBatch batch)
-    {
-        RecordInputSize(batch.Images);
-        using var scope = NewDisposeScope();
-        using var _ = no_grad();
-        cache.Store(indices, _backbone.forward(batch.Images), batch.Labels);
-    }
-
-    private Totals EvaluateCache(FeatureCache cache, CancellationToken cancellationToken)
-    {
-        bool headTraining = _head.training;
-        _head.eval();
-        try
-        {
-            var totals = new Totals();
-            int batchSize = Math.Max(1, _options.PredictionBatchSize);
-            for (int start = 0; start < cache.SampleCount; start += batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var indices = Enumerable.Range(start, Math.Min(batchSize, cache.SampleCount - start)).ToArray();
-                using var scope = NewDisposeScope();
-                using var _ = no_grad();
-                var (features, labels) = cache.Gather(indices);
-                var logits = _head.forward(features);
-                Accumulate(totals, logits, labels, confusion: null);
-            }
-            return totals;
-        }
-        finally
-        {
-            _head.train(headTraining);
-        }
-    }
-
-    private Totals EvaluateSource(IImageBatchSource source, CancellationToken cancellationToken, int[,]? confusion)
-    {
-        bool backboneTraining = _backbone.training, headTraining = _head.training;
-        _backbone.eval();
-        _head.eval();
-        try
-        {
-            var totals = new Totals();
-            foreach (var batch in source.ReadEpoch(0, _device, cancellationToken))
-            {
-                using (batch)
-                {
-                    using var scope = NewDisposeScope();
-                    using var _ = no_grad();
-                    Accumulate(totals, Logits(batch.Images), batch.Labels, confusion);
-                }
-            }
-            return totals;
-        }
-        finally
-        {
-            _backbone.train(backboneTraining);
-            ApplyNormalizationMode();
-            _head.train(headTraining);
-        }
-    }
-
-    private void Accumulate(Totals totals, Tensor logits, Tensor labels, int[,]? confusion)
-    {
-        var loss = Loss(logits, labels);
-        var stats = BatchStatistics(logits, labels, loss);
-        int n = (int)labels.shape[0];
-        totals.LossSum += stats[0] * n;
-        totals.Correct += (long)stats[1];
-        totals.TopKCorrect += (long)stats[2];
-        totals.Samples += n;
-        if (confusion != null)
-        {
-            var predicted = logits.argmax(1).cpu().data<long>().ToArray();
-            var actual = labels.cpu().data<long>().ToArray();
-            for (int i = 0; i < n; i++) confusion[actual[i], predicted[i]]++;
-        }
-    }
-
-    private void LogEpoch(EpochMetrics m, int epochCount)
-    {
-        if (!_logger.IsEnabled(LogLevel.Information)) return;
-        if (m.ValidationLoss is { } vl)
-            _logger.LogInformation("{Phase} epoch {Epoch}/{Epochs}: loss {Loss:F4} acc {Accuracy:P1} top{K} {TopK:P1} | val loss {ValLoss:F4} acc {ValAccuracy:P1} top{K} {ValTopK:P1} | lr {LearningRate:G3} | {Seconds:F1}s {ImagesPerSecond:F1} img/s{Cached}",
-                m.Phase, m.Epoch, epochCount, m.TrainLoss, m.TrainAccuracy, m.TopK, m.TrainTopKAccuracy, vl, m.ValidationAccuracy, m.TopK, m.ValidationTopKAccuracy, m.LearningRate, m.Seconds, m.ImagesPerSecond, m.FromFeatureCache ? " (cached features)" : "");
-        else
-            _logger.LogInformation("{Phase} epoch {Epoch}/{Epochs}: loss {Loss:F4} acc {Accuracy:P1} top{K} {TopK:P1} | lr {LearningRate:G3} | {Seconds:F1}s {ImagesPerSecond:F1} img/s{Cached}",
-                m.Phase, m.Epoch, epochCount, m.TrainLoss, m.TrainAccuracy, m.TopK, m.TrainTopKAccuracy, m.LearningRate, m.Seconds, m.ImagesPerSecond, m.FromFeatureCache ? " (cached features)" : "");
+        random.manual_seed(seed);
+        if (_device.type == TorchSharp.DeviceType.CUDA) cuda.manual_seed_all(seed);
     }
 }

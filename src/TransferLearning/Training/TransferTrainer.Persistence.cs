@@ -38,6 +38,7 @@ public sealed partial class TransferTrainer
         ClassNames = _classNames.ToArray(),
         InputHeight = _inputSize?.Height ?? 0,
         InputWidth = _inputSize?.Width ?? 0,
+        Input = InputContract,
         PreprocessingName = _backbone.Preprocessing.Name,
         ChannelOrder = _backbone.Preprocessing.ChannelOrder,
         Scale = _backbone.Preprocessing.Scale,
@@ -47,7 +48,7 @@ public sealed partial class TransferTrainer
 
     /// <summary>
     /// Saves the whole model to one file (a zip: <c>model.json</c> with class names, backbone name, preprocessing and
-    /// input size; <c>backbone.dat</c> and <c>head.dat</c> in TorchSharp's state-dict format). Written to a temporary
+    /// <see cref="InputContract"/>; <c>backbone.dat</c> and <c>head.dat</c> in TorchSharp's state-dict format). Written to a temporary
     /// file first and renamed, so an existing file is never left half-written.
     /// </summary>
     /// <param name="path">The file to write (conventionally <c>.tlmodel</c>).</param>
@@ -94,6 +95,7 @@ public sealed partial class TransferTrainer
                 InputSize = info.InputHeight > 0 && info.InputWidth > 0 ? (info.InputHeight, info.InputWidth) : options?.InputSize,
             };
             trainer = new TransferTrainer(backbone, info.ClassNames, effective, logger, ownsBackbone: true);
+            if (info.Input is { } input) trainer._decode = input.ToDecodeOptions();
             LoadModule(zip, BackboneEntry, backbone, path);
             LoadModule(zip, HeadEntry, trainer._head, path);
             backbone.Freeze();
@@ -111,7 +113,7 @@ public sealed partial class TransferTrainer
 
     /// <summary>
     /// Restores the weights, history and position (phase, epoch, optimizer state, schedule and early-stopping state) of a
-    /// checkpoint written during <see cref="Fit"/>; the next <see cref="Fit"/> continues from there with the options of
+    /// checkpoint written during <see cref="Fit(Data.IImageBatchSource, Data.IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>; the next <see cref="Fit(Data.IImageBatchSource, Data.IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/> continues from there with the options of
     /// this trainer. On the CPU a resumed run gives the same history as an uninterrupted one.
     /// </summary>
     /// <param name="checkpointPath">A checkpoint file (<see cref="TransferTrainerOptions.CheckpointPath"/>).</param>
@@ -137,6 +139,7 @@ public sealed partial class TransferTrainer
         if (zip.GetEntry(BestHeadEntry) != null)
             state.Best = new ModelSnapshot(ReadBytes(zip, BestHeadEntry, checkpointPath), zip.GetEntry(BestBackboneEntry) != null ? ReadBytes(zip, BestBackboneEntry, checkpointPath) : null);
         if (info.InputHeight > 0) _inputSize ??= (info.InputHeight, info.InputWidth);
+        if (info.Input is { } input) _decode ??= input.ToDecodeOptions();
         var history = TrainingHistory.FromJson(document.History ?? "{}");
         _resume = new ResumeState(document.Phase, document.EpochsCompleted, document.PhaseFinished, state,
             zip.GetEntry(OptimizerEntry) != null ? ReadBytes(zip, OptimizerEntry, checkpointPath) : Array.Empty<byte>(), new TrainingHistory(_classNames, history.Epochs));
@@ -148,7 +151,7 @@ public sealed partial class TransferTrainer
 
     private sealed record CheckpointDocument(TrainingPhase Phase, int EpochsCompleted, bool PhaseFinished, PhaseState? State, string? History);
 
-    private void WriteCheckpoint(string path, TrainingPhase phase, int epochsCompleted, bool phaseFinished, OptimizerHelper optimizer, PhaseState state, TrainingHistory history)
+    internal void WriteCheckpoint(string path, TrainingPhase phase, int epochsCompleted, bool phaseFinished, OptimizerHelper optimizer, PhaseState state, TrainingHistory history)
     {
         WriteAtomically(path, zip =>
         {
@@ -172,9 +175,9 @@ public sealed partial class TransferTrainer
         WriteBytes(zip, HeadEntry, Serialize(_head));
     }
 
-    private ModelSnapshot Snapshot(bool includeBackbone) => new(Serialize(_head), includeBackbone ? Serialize(_backbone) : null);
+    internal ModelSnapshot Snapshot(bool includeBackbone) => new(Serialize(_head), includeBackbone ? Serialize(_backbone) : null);
 
-    private void Restore(ModelSnapshot snapshot)
+    internal void Restore(ModelSnapshot snapshot)
     {
         Deserialize(_head, snapshot.Head);
         if (snapshot.Backbone != null) Deserialize(_backbone, snapshot.Backbone);
@@ -233,7 +236,15 @@ public sealed partial class TransferTrainer
     {
         var entry = zip.GetEntry(InfoEntry) ?? throw new InvalidDataException($"{path} is not a TransferLearning model file (no {InfoEntry}).");
         using var reader = new StreamReader(entry.Open(), Encoding.UTF8);
-        var info = JsonSerializer.Deserialize<ModelInfo>(reader.ReadToEnd(), Json) ?? throw new InvalidDataException($"{path}: {InfoEntry} is empty.");
+        ModelInfo info;
+        try
+        {
+            info = JsonSerializer.Deserialize<ModelInfo>(reader.ReadToEnd(), Json) ?? throw new InvalidDataException($"{path}: {InfoEntry} is empty.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is damaged: its {InfoEntry} is not valid JSON ({e.Message}).", e);
+        }
         if (info.FormatVersion != 1) throw new InvalidDataException($"{path} has format version {info.FormatVersion}; this library reads version 1.");
         return info;
     }
@@ -265,7 +276,9 @@ public sealed partial class TransferTrainer
         string full = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        string prefix = $".{Path.GetFileName(full)}.";
+        RemoveStaleTemporaries(directory, prefix);
+        string temporary = Path.Combine(directory, $"{prefix}{Guid.NewGuid():N}.tmp");
         try
         {
             using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
@@ -278,6 +291,27 @@ public sealed partial class TransferTrainer
         finally
         {
             if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Deletes temporary files of the same target left by a process killed while saving (older than a minute, so a
+    /// concurrent save of the same file in progress is left alone).
+    /// </summary>
+    private static void RemoveStaleTemporaries(string directory, string prefix)
+    {
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow.AddMinutes(-1)) File.Delete(file);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 }

@@ -3,16 +3,21 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using TransferLearning.Backbones;
 using TransferLearning.Data;
+using TransferLearning.Imaging;
 using TransferLearning.Native;
+using TransferLearning.Training.Callbacks;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Training;
 
 /// <summary>
 /// The two-phase transfer-learning recipe as one object: a classifier head (pooling → dropout → linear, emitting logits)
-/// on a <see cref="PretrainedBackbone"/>; <see cref="Fit"/> trains the head with the backbone frozen (phase 1), then
-/// unfreezes all or the last blocks and fine-tunes at a low learning rate (phase 2). Evaluates, predicts (softmax only
-/// here), saves and loads the whole model as one file, checkpoints every epoch and resumes.
+/// on a <see cref="PretrainedBackbone"/>; <see cref="Fit(IImageBatchSource, IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/> trains the head with the backbone frozen (phase 1), then
+/// unfreezes all or the last blocks and fine-tunes at a low learning rate (phase 2); each phase can have its own data
+/// (<see cref="Fit(PhaseData, PhaseData, IProgress{TrainingProgress}?, CancellationToken)"/>) or run on its own
+/// (<see cref="FitPhase"/>), and <see cref="ITrainingCallback"/>s hook into every fit, phase, epoch and batch.
+/// Evaluates, predicts (softmax only here), saves and loads the whole model with its <see cref="InputContract"/> as one
+/// file, checkpoints every epoch and resumes.
 /// </summary>
 /// <remarks>
 /// The trainer moves the backbone to its device and changes its trainability; the caller still owns the backbone
@@ -32,6 +37,8 @@ public sealed partial class TransferTrainer : IDisposable
     private readonly bool _ownsBackbone;
     private readonly Generator _generator;
     private (int Height, int Width)? _inputSize;
+    private ImageDecodeOptions? _decode;
+    private readonly ITrainingCallback[] _callbacks;
     private ResumeState? _resume;
     private bool _disposed;
 
@@ -59,14 +66,12 @@ public sealed partial class TransferTrainer : IDisposable
         _ownsBackbone = ownsBackbone;
         _classNames = classNames.ToArray();
         _logger = logger ?? NullLogger.Instance;
-        _inputSize = _options.InputSize;
+        _decode = _options.Decode;
+        _inputSize = _options.InputSize ?? (_decode?.TargetSize is { } target ? (target.Height, target.Width) : null);
         _device = _options.Device ?? (TorchNative.IsCudaAvailable ? CUDA : CPU);
-        if (_device.type == DeviceType.CUDA)
-        {
-            // TF32 matmuls and convolutions: PyTorch's own recommendation for transfer learning on Ampere and newer.
-            torch.backends.cuda.matmul.allow_tf32 = true;
-            torch.backends.cudnn.allow_tf32 = true;
-        }
+        _callbacks = DefaultCallbacks(_options).Concat(_options.Callbacks ?? Array.Empty<ITrainingCallback>())
+            .Select((c, i) => (c, i)).OrderBy(x => x.c.Order).ThenBy(x => x.i).Select(x => x.c).ToArray();
+        History = new TrainingHistory(_classNames);
         FeatureLength = (int)ProbeFeatureLength(backbone);
         _generator = new Generator((ulong)_options.Seed, _device);
         _head = new ClassifierHead(FeatureLength, _classNames.Length, _options.Dropout, _generator);
@@ -95,8 +100,31 @@ public sealed partial class TransferTrainer : IDisposable
     /// <summary>Height and width predictions from files are resized to: <see cref="TransferTrainerOptions.InputSize"/>, the size of the training images, or the saved model's.</summary>
     public (int Height, int Width)? InputSize => _inputSize;
 
-    /// <summary>The history of the last <see cref="Fit"/> (including epochs restored from a checkpoint); empty before.</summary>
-    public TrainingHistory History { get; private set; } = new(Array.Empty<string>());
+    /// <summary>
+    /// How files and bitmaps are decoded for prediction, and what the model file records: the decode settings of
+    /// <see cref="TransferTrainerOptions.Decode"/>, else of the first training source that has them
+    /// (<see cref="IImageBatchSource.DecodeOptions"/>, e.g. an <see cref="ImageBatchLoader"/>), else (sources of tensors,
+    /// model files written before contracts existed) a bilinear resize to <see cref="InputSize"/>. <c>null</c> while the
+    /// input size is unknown.
+    /// </summary>
+    public InputContract? InputContract => _inputSize is { } size
+        ? Training.InputContract.FromDecodeOptions(_decode ?? new ImageDecodeOptions { Interpolation = Interpolation.Bilinear }, size) with { Height = size.Height, Width = size.Width }
+        : null;
+
+    /// <summary>
+    /// The callbacks every fit runs, in the order they run: the built-ins (<see cref="HistoryCallback"/>,
+    /// <see cref="NonFiniteLossGuard"/>, <see cref="LearningRateScheduler"/>, <see cref="ProgressCallback"/>,
+    /// <see cref="LoggingCallback"/>, <see cref="EarlyStoppingCallback"/>, and <see cref="CheckpointCallback"/> when
+    /// <see cref="TransferTrainerOptions.CheckpointPath"/> is set) and <see cref="TransferTrainerOptions.Callbacks"/>, by
+    /// <see cref="ITrainingCallback.Order"/>.
+    /// </summary>
+    public IReadOnlyList<ITrainingCallback> Callbacks => _callbacks;
+
+    /// <summary>
+    /// The history of the last <see cref="Fit(IImageBatchSource, IImageBatchSource?, IProgress{TrainingProgress}?, CancellationToken)"/>
+    /// and the <see cref="FitPhase"/> calls after it (including epochs restored from a checkpoint); empty before.
+    /// </summary>
+    public TrainingHistory History { get; private set; }
 
     private static long ProbeFeatureLength(PretrainedBackbone backbone)
     {
@@ -104,15 +132,23 @@ public sealed partial class TransferTrainer : IDisposable
         throw new ArgumentException($"Backbone {backbone.Name} uses {PoolingMode.Flatten} pooling, whose feature length depends on the input size; TransferTrainer needs {PoolingMode.GlobalAverage} or {PoolingMode.GlobalMax}.", nameof(backbone));
     }
 
-    /// <summary>
-    /// Reseeds the trainer's own generator (head initialisation, dropout) and torch's global one (randomness inside the
-    /// backbone, if any). Only the former is private to the trainer; other threads using torch can disturb the latter.
-    /// </summary>
-    private void SeedTorch(long seed)
+    private static IEnumerable<ITrainingCallback> DefaultCallbacks(TransferTrainerOptions options)
     {
-        _generator.manual_seed(seed);
-        torch.random.manual_seed(seed);
-        if (_device.type == DeviceType.CUDA) torch.cuda.manual_seed_all(seed);
+        yield return new HistoryCallback();
+        yield return new NonFiniteLossGuard();
+        yield return new LearningRateScheduler();
+        yield return new ProgressCallback();
+        yield return new LoggingCallback();
+        yield return new EarlyStoppingCallback();
+        if (options.CheckpointPath is { } path) yield return new CheckpointCallback(path);
+    }
+
+    /// <summary>Takes the decode settings of the first training source that has them, unless the options or a loaded model set them.</summary>
+    private void RecordDecodeContract(IImageBatchSource train)
+    {
+        if (_decode != null || train.DecodeOptions is not { TargetSize: { } target } decode) return;
+        _decode = decode.Clone();
+        _inputSize ??= (target.Height, target.Width);
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

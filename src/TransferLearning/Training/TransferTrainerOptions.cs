@@ -1,3 +1,5 @@
+using TransferLearning.Imaging;
+using TransferLearning.Training.Callbacks;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Training;
@@ -29,7 +31,11 @@ public sealed record TransferTrainerOptions
     /// <summary>The k of the top-k accuracy recorded per epoch (clamped to the number of classes). Default 3.</summary>
     public int TopK { get; init; } = 3;
 
-    /// <summary>Seed of torch's generator (head initialisation, dropout) and of the trainer's own shuffles. Default 42.</summary>
+    /// <summary>
+    /// Seed of the trainer's own generator (head initialisation, dropout), of its replay shuffles and, while fine-tuning,
+    /// of torch's global generator (randomness inside an unfrozen backbone; its state is restored when the fit ends).
+    /// Default 42.
+    /// </summary>
     public int Seed { get; init; } = 42;
 
     /// <summary>The device to train on, or <c>null</c> for CUDA when available, else the CPU. Default <c>null</c>.</summary>
@@ -55,7 +61,27 @@ public sealed record TransferTrainerOptions
     /// </summary>
     public (int Height, int Width)? InputSize { get; init; }
 
-    /// <summary>Batch size of <see cref="TransferTrainer.Predict(IEnumerable{string})"/> and of the feature-cache fallback. Default 32.</summary>
+    /// <summary>
+    /// The decode settings of the model's <see cref="InputContract"/> (size, interpolation, crop and colour mode), or
+    /// <c>null</c> to take those of the first training source that has them (an <see cref="Data.ImageBatchLoader"/>'s).
+    /// Copied. Default <c>null</c>.
+    /// </summary>
+    public ImageDecodeOptions? Decode { get; init; }
+
+    /// <summary>
+    /// Callbacks of your own, run with the built-ins (see <see cref="TransferTrainer.Callbacks"/>) by
+    /// <see cref="ITrainingCallback.Order"/>. The list is copied; the callbacks are shared. Default <c>null</c> (none).
+    /// </summary>
+    public IReadOnlyList<ITrainingCallback>? Callbacks { get; init; }
+
+    /// <summary>
+    /// Whether CUDA matrix products and convolutions may use TF32 (faster on Ampere and newer GPUs, about 3 decimal digits):
+    /// <c>null</c> for on when training on CUDA (PyTorch's advice for transfer learning) and untouched elsewhere. Set
+    /// only while the trainer works (fit, evaluate, predict) and put back afterwards, never process-wide. Default <c>null</c>.
+    /// </summary>
+    public bool? AllowTf32 { get; init; }
+
+    /// <summary>Batch size of predictions and of validation on cached features. Default 32.</summary>
     public int PredictionBatchSize { get; init; } = 32;
 
     internal TransferTrainerOptions Copy(int classCount)
@@ -78,6 +104,12 @@ public sealed record TransferTrainerOptions
         if (InputSize is { } size && (size.Height < 1 || size.Width < 1)) throw new ArgumentOutOfRangeException(nameof(InputSize), $"InputSize must be positive; got {size.Height}x{size.Width}.");
         if (PredictionBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(PredictionBatchSize), $"PredictionBatchSize must be >= 1; got {PredictionBatchSize}.");
         if (CheckpointPath != null && string.IsNullOrWhiteSpace(CheckpointPath)) throw new ArgumentException("CheckpointPath must not be blank; use null for no checkpoints.", nameof(CheckpointPath));
-        return this with { ClassWeights = ClassWeights?.ToArray() };
+        if (Decode != null)
+        {
+            Decode.Validate(nameof(Decode));
+            if (Decode.TargetSize is null && InputSize is null) throw new ArgumentException("Decode needs a TargetSize (or set InputSize).", nameof(Decode));
+        }
+        if (Callbacks != null && Callbacks.Any(c => c is null)) throw new ArgumentException("Callbacks must not contain null.", nameof(Callbacks));
+        return this with { ClassWeights = ClassWeights?.ToArray(), Decode = Decode?.Clone(), Callbacks = Callbacks?.ToArray() };
     }
 }

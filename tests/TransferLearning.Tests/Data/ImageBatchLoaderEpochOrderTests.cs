@@ -39,7 +39,7 @@ public sealed class ImageBatchLoaderEpochOrderTests : IDisposable
             Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(6, 6) },
         });
         IEpochOrderProvider provider = loader;
-        Assert.Equal(3, provider.BatchSize);
+        Assert.Equal(3, ((IImageBatchSource)loader).BatchSize);
         var epochs = new List<int[]>();
         for (int epoch = 0; epoch < 3; epoch++)
         {

@@ -24,6 +24,8 @@ public sealed class ImageBatchLoaderFeatureCacheTests : IDisposable
         public IReadOnlyList<string> ClassNames => inner.ClassNames;
         public int SampleCount => inner.SampleCount;
         public int BatchesPerEpoch => inner.BatchesPerEpoch;
+        public int BatchSize => inner.BatchSize;
+        public bool IsShuffled => inner.IsShuffled;
         public bool IsAugmented => inner.IsAugmented;
         public IEnumerable<ImageBatch> ReadEpoch(int epoch, Device? device = null, CancellationToken cancellationToken = default) =>
             inner.ReadEpoch(epoch, device, cancellationToken);

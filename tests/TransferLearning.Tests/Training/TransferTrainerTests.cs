@@ -1,6 +1,7 @@
 using TransferLearning.Backbones;
 using TransferLearning.Data;
 using Xunit.Abstractions;
+using TransferLearning.Reporting;
 using TransferLearning.Training;
 using static TorchSharp.torch;
 using static TransferLearning.Tests.Training.TrainingTestData;
@@ -294,17 +295,24 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Reduce_on_plateau_lowers_the_rate_after_patience_epochs_without_improvement()
     {
-        var state = new PhaseState();
-        var options = PhaseOptions.HeadDefaults with { Epochs = 10, LearningRate = 1, Schedule = LearningRateSchedule.ReduceOnPlateau(patience: 1, factor: 0.5) };
+        // Keras' ReduceLROnPlateau: wait += 1 on a bad epoch, reduce when wait >= patience, then wait = 0. With patience 1
+        // every bad epoch cuts the rate; with patience 2 every second bad epoch in a row.
         double[] losses = { 1.0, 0.9, 0.95, 0.95, 0.8, 0.85, 0.9 };
-        var rates = new List<double>();
-        for (int e = 0; e < losses.Length; e++)
+        Assert.Equal(new[] { 1, 1, 1, 0.5, 0.25, 0.25, 0.125, 0.0625 }, PlateauRates(patience: 1, losses));
+        Assert.Equal(new[] { 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.25 }, PlateauRates(patience: 2, losses));
+
+        static double[] PlateauRates(int patience, double[] losses)
         {
-            rates.Add(state.LearningRateMultiplier(options, e));
-            state.Update(options, new EpochMetrics { Epoch = e + 1, TrainLoss = 2, ValidationLoss = losses[e] }, out _);
+            var state = new PhaseState();
+            var schedule = LearningRateSchedule.ReduceOnPlateau(patience: patience, factor: 0.5);
+            var rates = new List<double>();
+            for (int e = 0; e <= losses.Length; e++)
+            {
+                rates.Add(schedule.Multiplier(1, 0, 0, e, 10, state.PlateauMultiplier));
+                if (e < losses.Length) state.UpdatePlateau(schedule, new EpochMetrics { Epoch = e + 1, TrainLoss = 2, ValidationLoss = losses[e] });
+            }
+            return rates.ToArray();
         }
-        Assert.Equal(new[] { 1, 1, 1, 1, 0.5, 0.5, 0.5 }, rates);
-        Assert.Equal(0.25, state.LearningRateMultiplier(options, losses.Length));
     }
 
     [Fact]
