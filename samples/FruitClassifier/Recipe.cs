@@ -59,6 +59,12 @@ internal static class Recipe
         }.ToPipeline();
         var decode = new ImageDecodeOptions { TargetSize = new SKSizeI(s.ImageSize, s.ImageSize), Interpolation = Interpolation.Bilinear };
         var dataLogger = loggerFactory.CreateLogger("Loader");
+        // Keras' two fit calls with two generators: the head phase on plain (unaugmented) batches, so the frozen
+        // backbone's features are computed once and cached; the fine-tuning on augmented ones.
+        using var plainTrain = ImageBatchLoader.ForTraining(trainSet, new TrainingLoaderOptions
+        {
+            BatchSize = s.BatchSize, Decode = decode, ShuffleSeed = s.Seed, Logger = dataLogger,
+        });
         using var train = ImageBatchLoader.ForTraining(trainSet, new TrainingLoaderOptions
         {
             BatchSize = s.BatchSize, Decode = decode, Augmentation = augmentation, ShuffleSeed = s.Seed, AugmentationSeed = s.Seed + 1, Logger = dataLogger,
@@ -85,7 +91,9 @@ internal static class Recipe
             InputSize = (s.ImageSize, s.ImageSize),
         };
         using var trainer = new TransferTrainer(backbone, trainSet.ClassNames, options, loggerFactory.CreateLogger<TransferTrainer>());
-        AnsiConsole.MarkupLine($"Training on {trainer.Device.type}: {s.HeadEpochs} head epoch(s), then {s.FineTuneEpochs} fine-tune epoch(s) at {s.FineTuneLearningRate:G3}.");
+        AnsiConsole.WriteLine(trainer.Summary());
+        AnsiConsole.MarkupLine($"Training on {trainer.Device.type}: {s.HeadEpochs} head epoch(s) on cached features of unaugmented images, " +
+                               $"then {s.FineTuneEpochs} fine-tune epoch(s) on augmented images at {s.FineTuneLearningRate:G3}.");
         TrainingHistory history = null!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -101,7 +109,7 @@ internal static class Recipe
                     task.Description = $"{(p.Phase == TrainingPhase.Head ? "head     " : "fine-tune")} epoch {p.Epoch}/{p.EpochCount}  " +
                                        $"loss {p.RunningLoss:F3}  acc {p.RunningAccuracy:P0}  {p.ImagesPerSecond:F0} img/s{(p.FromFeatureCache ? " (cached)" : "")}";
                 });
-                history = trainer.Fit(train, valid, progress, cancellationToken);
+                history = trainer.Fit(new PhaseData(plainTrain, valid), new PhaseData(train, valid), progress, cancellationToken);
                 foreach (var task in tasks.Values) task.Value = task.MaxValue;
             });
 
