@@ -51,7 +51,8 @@ public sealed partial class TransferTrainer
     /// <summary>
     /// Runs one phase on its own, appending to <see cref="History"/> — Keras' separate <c>fit</c> calls: call it once for
     /// the head and once (or more, with other options, for example unfreezing more blocks each time) to fine-tune.
-    /// After <see cref="ResumeFrom"/> it continues the checkpoint's history, and the checkpoint's phase where it stopped.
+    /// After <see cref="ResumeFrom"/> it continues the checkpoint's history; asked for the checkpoint's unfinished phase it
+    /// continues that phase where it stopped, and a phase the checkpoint had already finished (or passed) is not run again.
     /// </summary>
     /// <param name="phase"><see cref="TrainingPhase.Head"/> freezes the whole backbone; <see cref="TrainingPhase.FineTune"/> unfreezes it as the options say.</param>
     /// <param name="data">The phase's training and validation sources.</param>
