@@ -7,6 +7,12 @@ using BenchmarkDotNet.Running;
 // TorchSharp native backend nor the libLibTorchSharp fix of TransferLearning.targets, so TorchSharp cannot load there.
 // Unless a job is chosen, the short job runs (3 iterations): most operations here take seconds, and `--inProcess`
 // alone would add BenchmarkDotNet's default job (up to 100 iterations) beside the classes' own configs.
+if (args.Length > 0 && args[0] == "interleaved-trainer")
+{
+    TransferLearning.Benchmarks.Training.InterleavedTrainerRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 9);
+    return;
+}
+
 var arguments = args.ToList();
 if (!arguments.Any(a => a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase) || a == "-i"))
     arguments.Add("--inProcess");

@@ -30,7 +30,7 @@ public class TrainerBenchmarks
     private TensorBatchSource _source = null!;
     private (Tensor Images, Tensor Labels)[] _batches = null!;
     private Linear _handHead = null!;
-    private TransferTrainer _uncached = null!, _cached1 = null!, _cached11 = null!, _fineTune = null!;
+    private TransferTrainer _uncached = null!, _cached1 = null!, _cached11 = null!, _fineTune = null!, _tenCallbacks = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -46,12 +46,17 @@ public class TrainerBenchmarks
             .ToArray();
         _handHead = nn.Linear(512, Classes);
         var none = PhaseOptions.HeadDefaults with { Epochs = 0 };
-        TransferTrainer Trainer(PhaseOptions head, PhaseOptions fine, FeatureCaching caching) =>
-            new(_backbone, ClassNames, new TransferTrainerOptions { HeadPhase = head, FineTunePhase = fine, FeatureCaching = caching, Device = CPU });
+        TransferTrainer Trainer(PhaseOptions head, PhaseOptions fine, FeatureCaching caching, int extraCallbacks = 0) =>
+            new(_backbone, ClassNames, new TransferTrainerOptions
+            {
+                HeadPhase = head, FineTunePhase = fine, FeatureCaching = caching, Device = CPU,
+                Callbacks = Enumerable.Range(0, extraCallbacks).Select(_ => new CountingCallback()).ToArray(),
+            });
         _uncached = Trainer(PhaseOptions.HeadDefaults with { Epochs = 1 }, none, FeatureCaching.Off);
         _cached1 = Trainer(PhaseOptions.HeadDefaults with { Epochs = 1 }, none, FeatureCaching.On);
         _cached11 = Trainer(PhaseOptions.HeadDefaults with { Epochs = 11 }, none, FeatureCaching.On);
         _fineTune = Trainer(none, PhaseOptions.FineTuneDefaults with { Epochs = 1 }, FeatureCaching.Off);
+        _tenCallbacks = Trainer(PhaseOptions.HeadDefaults with { Epochs = 1 }, none, FeatureCaching.Off, extraCallbacks: 10);
     }
 
     [GlobalCleanup]
@@ -62,7 +67,7 @@ public class TrainerBenchmarks
             Console.WriteLine("// cached-epoch seconds: " + string.Join(" ", _cached11.History.Epochs.Select(e => e.Seconds.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))));
         if (_uncached.History.Epochs.Count > 0)
             Console.WriteLine("// uncached-epoch seconds: " + _uncached.History.Epochs[0].Seconds.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var t in new[] { _uncached, _cached1, _cached11, _fineTune }) t.Dispose();
+        foreach (var t in new[] { _uncached, _cached1, _cached11, _fineTune, _tenCallbacks }) t.Dispose();
         foreach (var (i, l) in _batches) { i.Dispose(); l.Dispose(); }
         _handHead.Dispose();
         _source.Dispose();
@@ -93,6 +98,10 @@ public class TrainerBenchmarks
 
     [Benchmark, BenchmarkCategory("Head")]
     public TrainingHistory Trainer_Head_Uncached() => _uncached.Fit(_source);
+
+    /// <summary>The uncached head epoch with ten more callbacks that handle every event: the cost of dispatch.</summary>
+    [Benchmark, BenchmarkCategory("Head")]
+    public TrainingHistory Trainer_Head_TenCallbacks() => _tenCallbacks.Fit(_source);
 
     [Benchmark, BenchmarkCategory("Head")]
     public TrainingHistory Trainer_Head_Cached_1Epoch() => _cached1.Fit(_source);
@@ -128,6 +137,16 @@ public class TrainerBenchmarks
     /// <summary>The same hand loop measured after the trainer: a control for effects of running first in the process.</summary>
     [Benchmark, BenchmarkCategory("FineTune")]
     public double HandLoop_FineTune_AfterTrainer() => HandFineTuneEpoch();
+}
+
+/// <summary>Handles every event and reads what each exposes, so dispatch is not optimised away.</summary>
+internal sealed class CountingCallback : TransferLearning.Training.Callbacks.ITrainingCallback
+{
+    public long Events;
+    public void OnBatchBegin(TransferLearning.Training.Callbacks.TrainingContext context) => Events++;
+    public void OnBatchEnd(TransferLearning.Training.Callbacks.TrainingContext context) => Events += context.Step >= 0 ? 1 : 0;
+    public void OnEpochBegin(TransferLearning.Training.Callbacks.TrainingContext context) => Events++;
+    public void OnEpochEnd(TransferLearning.Training.Callbacks.TrainingContext context) => Events++;
 }
 
 /// <summary>
