@@ -13,6 +13,19 @@ if (args.Length > 0 && args[0] == "interleaved-trainer")
     return;
 }
 
+if (args.Length > 1 && args[0] == "fashion-mnist")
+{
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    TransferLearning.Benchmarks.Quality.FashionMnistSet.Build(args[1], Arg(2, 30000), Arg(3, 100), Arg(4, 50));
+    return;
+}
+
+if (args.Length > 1 && args[0] == "recipe-trial")
+{
+    TransferLearning.Benchmarks.Quality.RecipeTrial.Run(args[1], args.Skip(2).ToArray());
+    return;
+}
+
 var arguments = args.ToList();
 if (!arguments.Any(a => a.Equals("--inProcess", StringComparison.OrdinalIgnoreCase) || a == "-i"))
     arguments.Add("--inProcess");

@@ -1,6 +1,6 @@
 namespace TransferLearning.Training;
 
-/// <summary>The result of <see cref="TransferTrainer.Evaluate"/>: overall metrics, per-class precision and recall, and the confusion matrix.</summary>
+/// <summary>The result of <see cref="TransferTrainer.Evaluate(Data.IImageBatchSource, CancellationToken)"/>: overall metrics, per-class precision and recall, and the confusion matrix.</summary>
 public sealed record EvaluationResult
 {
     /// <summary>Class names in index order.</summary>

@@ -46,6 +46,12 @@ public sealed record PhaseOptions
     /// </summary>
     public double EarlierBlocksLearningRateFactor { get; init; } = 1.0;
 
+    /// <summary>
+    /// A batch augmentation that mixes images and labels (<see cref="Mixup"/>, <see cref="CutMix"/>), or <c>null</c> for
+    /// none. A phase with one does not use the feature cache. Default <c>null</c>.
+    /// </summary>
+    public BatchMix? BatchMix { get; init; }
+
     /// <summary>Phase 1 defaults: 10 epochs of Adam at 1e-3.</summary>
     public static PhaseOptions HeadDefaults { get; } = new();
 

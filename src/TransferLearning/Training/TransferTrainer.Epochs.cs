@@ -9,7 +9,7 @@ namespace TransferLearning.Training;
 public sealed partial class TransferTrainer
 {
     /// <summary>One epoch over the source's batches: the backbone runs on every batch (without gradients when frozen).</summary>
-    private void TrainEpoch(IImageBatchSource train, OptimizerHelper optimizer, bool backboneFrozen, TrainingContext context,
+    private void TrainEpoch(IImageBatchSource train, OptimizerHelper optimizer, bool backboneFrozen, BatchMix? mix, TrainingContext context,
         IReadOnlyList<ITrainingCallback> callbacks, EpochTotals totals)
     {
         var clock = Stopwatch.StartNew();
@@ -23,16 +23,24 @@ public sealed partial class TransferTrainer
                 Invoke(callbacks, c => c.OnBatchBegin(context));
                 using (var scope = NewDisposeScope())
                 {
+                    var images = batch.Images;
+                    var labels = batch.Labels;
+                    Tensor? targets = null;
+                    if (mix != null)
+                    {
+                        var mixed = mix.Apply(images, labels, _classNames.Length, new Random(Seeds.Mix(_options.Seed, (int)context.Phase, context.Epoch, batchIndex)));
+                        (images, labels, targets) = (mixed.Images, mixed.DominantLabels, mixed.Targets);
+                    }
                     Tensor features;
                     if (backboneFrozen)
                     {
-                        using (no_grad()) features = _backbone.forward(batch.Images);
+                        using (no_grad()) features = _backbone.forward(images);
                     }
                     else
                     {
-                        features = _backbone.forward(batch.Images);
+                        features = _backbone.forward(images);
                     }
-                    Step(optimizer, features, batch.Labels, totals, context);
+                    Step(optimizer, features, labels, totals, context, targets);
                 }
             }
             Invoke(callbacks, c => c.OnBatchEnd(context));
@@ -81,13 +89,14 @@ public sealed partial class TransferTrainer
     }
 
     /// <summary>
-    /// Head forward, loss, then (for a finite loss) backward, clipping and the optimizer step; accumulates the batch's
-    /// statistics with one device sync. A non-finite loss is recorded but never applied to the weights.
+    /// Head forward, loss (against <paramref name="targets"/>, soft labels, when given), then (for a finite loss) backward,
+    /// clipping and the optimizer step; accumulates the batch's statistics with one device sync. A non-finite loss is
+    /// recorded but never applied to the weights.
     /// </summary>
-    private void Step(OptimizerHelper optimizer, Tensor features, Tensor labels, EpochTotals totals, TrainingContext context)
+    private void Step(OptimizerHelper optimizer, Tensor features, Tensor labels, EpochTotals totals, TrainingContext context, Tensor? targets = null)
     {
         var logits = _head.forward(features);
-        var loss = Loss(logits, labels);
+        var loss = Loss(logits, targets ?? labels);
         var stats = BatchStatistics(logits, labels, loss);
         int n = (int)labels.shape[0];
         if (double.IsFinite(stats[0]))

@@ -52,7 +52,8 @@ public sealed partial class TransferTrainer
     }
 
     /// <summary>Loss and accuracies of a source in inference mode (the model's modes are put back afterwards).</summary>
-    private EpochTotals EvaluateSource(IImageBatchSource source, CancellationToken cancellationToken, EvaluationSink? sink)
+    private EpochTotals EvaluateSource(IImageBatchSource source, CancellationToken cancellationToken, EvaluationSink? sink,
+        TestTimeAugmentation? testTimeAugmentation = null)
     {
         bool backboneTraining = _backbone.training, headTraining = _head.training;
         _backbone.eval();
@@ -66,7 +67,7 @@ public sealed partial class TransferTrainer
                 {
                     using var scope = NewDisposeScope();
                     using var _ = no_grad();
-                    var logits = Logits(batch.Images);
+                    var logits = Logits(batch.Images, testTimeAugmentation);
                     totals.Add(BatchStatistics(logits, batch.Labels, Loss(logits, batch.Labels)), batch.Count);
                     sink?.Add(logits, batch.Labels, batch.Files);
                 }

@@ -158,9 +158,12 @@ public sealed partial class TransferTrainer
         var rates = optimizer.ParamGroups.ToArray();
         context.BeginPhase(phase, options, data, optimizer, groups.Select((g, i) => new ParameterGroup(g.Name, g.LearningRate, rates[i])), state);
 
-        bool cache = headPhase && UseFeatureCache(train);
+        bool cache = headPhase && UseFeatureCache(train, options);
         if (headPhase && !cache && _options.FeatureCaching == FeatureCaching.Auto)
-            _logger.LogInformation("Feature cache off for the head phase: its training source is randomly augmented, so every epoch runs the frozen backbone. Give the head phase an unaugmented source (Fit(PhaseData, PhaseData)) to cache it.");
+            _logger.LogInformation(options.BatchMix != null
+                ? "Feature cache off for the head phase: it mixes its batches ({BatchMix}), so every epoch runs the frozen backbone."
+                : "Feature cache off for the head phase: its training source is randomly augmented, so every epoch runs the frozen backbone. Give the head phase an unaugmented source (Fit(PhaseData, PhaseData)) to cache it.",
+                options.BatchMix);
         FeatureCache? trainCache = null, validCache = null;
         IEpochOrderProvider? exactOrder = null;
         try
@@ -186,7 +189,7 @@ public sealed partial class TransferTrainer
                 context.BeginEpoch(epoch, totals, clock);
                 Invoke(callbacks, c => c.OnEpochBegin(context));
                 if (trainCache != null) TrainEpochOnCache(trainCache, exactOrder, train, optimizer, context, callbacks, totals);
-                else TrainEpoch(train, optimizer, headPhase, context, callbacks, totals);
+                else TrainEpoch(train, optimizer, headPhase, options.BatchMix, context, callbacks, totals);
                 EpochTotals? validated = null;
                 if (valid != null)
                     validated = validCache != null ? EvaluateCache(validCache, context.CancellationToken) : EvaluateSource(valid, context.CancellationToken, sink: null);

@@ -13,14 +13,30 @@ public sealed partial class TransferTrainer
     /// </summary>
     /// <param name="source">The samples; its classes must equal <see cref="ClassNames"/>.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
-    public EvaluationResult Evaluate(IImageBatchSource source, CancellationToken cancellationToken = default)
+    public EvaluationResult Evaluate(IImageBatchSource source, CancellationToken cancellationToken = default) =>
+        EvaluateCore(source, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Evaluate(IImageBatchSource, CancellationToken)"/> with test-time augmentation: every sample's
+    /// probabilities are the average over the views; loss, accuracies and predictions are those of the average.
+    /// </summary>
+    /// <param name="source">The samples; its classes must equal <see cref="ClassNames"/>.</param>
+    /// <param name="testTimeAugmentation">The views, e.g. <see cref="TestTimeAugmentation.Flips"/>.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public EvaluationResult Evaluate(IImageBatchSource source, TestTimeAugmentation testTimeAugmentation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(testTimeAugmentation);
+        return EvaluateCore(source, testTimeAugmentation, cancellationToken);
+    }
+
+    private EvaluationResult EvaluateCore(IImageBatchSource source, TestTimeAugmentation? testTimeAugmentation, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         CheckClasses(source, nameof(source));
         var sink = new EvaluationSink(_classNames.Length, _classNames);
         EpochTotals totals;
         using (new TorchGlobalsScope(_device, _options.AllowTf32, saveGenerator: false))
-            totals = EvaluateSource(source, cancellationToken, sink);
+            totals = EvaluateSource(source, cancellationToken, sink, testTimeAugmentation);
         return new EvaluationResult
         {
             ClassNames = _classNames.ToArray(),
@@ -38,13 +54,24 @@ public sealed partial class TransferTrainer
 
     /// <summary>Class probabilities (softmax of the logits) for a float32 N×3×H×W batch with values 0..255, on any device.</summary>
     /// <param name="images">The images; not modified.</param>
-    public IReadOnlyList<Prediction> Predict(Tensor images)
+    public IReadOnlyList<Prediction> Predict(Tensor images) => PredictTensor(images, null);
+
+    /// <summary><see cref="Predict(Tensor)"/> with the probabilities averaged over test-time views.</summary>
+    /// <param name="images">The images; not modified.</param>
+    /// <param name="testTimeAugmentation">The views, e.g. <see cref="TestTimeAugmentation.Flips"/>.</param>
+    public IReadOnlyList<Prediction> Predict(Tensor images, TestTimeAugmentation testTimeAugmentation)
+    {
+        ArgumentNullException.ThrowIfNull(testTimeAugmentation);
+        return PredictTensor(images, testTimeAugmentation);
+    }
+
+    private IReadOnlyList<Prediction> PredictTensor(Tensor images, TestTimeAugmentation? testTimeAugmentation)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(images);
         if (images.dim() != 4 || images.shape[1] != 3)
             throw new ArgumentException($"images must be N x 3 x H x W with values 0..255; got shape [{string.Join(", ", images.shape)}].", nameof(images));
-        return PredictChunks(images, sources: null);
+        return PredictChunks(images, sources: null, testTimeAugmentation);
     }
 
     /// <summary>
@@ -53,14 +80,27 @@ public sealed partial class TransferTrainer
     /// </summary>
     /// <param name="source">The samples, for example <c>ImageBatchLoader.ForEvaluation(...)</c>.</param>
     /// <param name="cancellationToken">Checked between batches.</param>
-    public IReadOnlyList<Prediction> Predict(IImageBatchSource source, CancellationToken cancellationToken = default)
+    public IReadOnlyList<Prediction> Predict(IImageBatchSource source, CancellationToken cancellationToken = default) =>
+        PredictSource(source, null, cancellationToken);
+
+    /// <summary><see cref="Predict(IImageBatchSource, CancellationToken)"/> with the probabilities averaged over test-time views.</summary>
+    /// <param name="source">The samples.</param>
+    /// <param name="testTimeAugmentation">The views, e.g. <see cref="TestTimeAugmentation.Flips"/>.</param>
+    /// <param name="cancellationToken">Checked between batches.</param>
+    public IReadOnlyList<Prediction> Predict(IImageBatchSource source, TestTimeAugmentation testTimeAugmentation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(testTimeAugmentation);
+        return PredictSource(source, testTimeAugmentation, cancellationToken);
+    }
+
+    private List<Prediction> PredictSource(IImageBatchSource source, TestTimeAugmentation? testTimeAugmentation, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(source);
         var results = new List<Prediction>(source.SampleCount);
         foreach (var batch in source.ReadEpoch(0, CPU, cancellationToken))
             using (batch)
-                results.AddRange(PredictChunks(batch.Images, batch.Files));
+                results.AddRange(PredictChunks(batch.Images, batch.Files, testTimeAugmentation));
         return results;
     }
 
@@ -108,7 +148,18 @@ public sealed partial class TransferTrainer
     /// <param name="paths">The files.</param>
     /// <exception cref="InvalidOperationException">The input size is unknown (not set, never trained, not in the loaded file).</exception>
     /// <exception cref="ImageDecodeException">A file is missing, empty, corrupt or not an image; the message names it.</exception>
-    public IReadOnlyList<Prediction> Predict(IEnumerable<string> paths)
+    public IReadOnlyList<Prediction> Predict(IEnumerable<string> paths) => PredictFiles(paths, null);
+
+    /// <summary><see cref="Predict(IEnumerable{string})"/> with the probabilities averaged over test-time views.</summary>
+    /// <param name="paths">The files.</param>
+    /// <param name="testTimeAugmentation">The views, e.g. <see cref="TestTimeAugmentation.Flips"/>.</param>
+    public IReadOnlyList<Prediction> Predict(IEnumerable<string> paths, TestTimeAugmentation testTimeAugmentation)
+    {
+        ArgumentNullException.ThrowIfNull(testTimeAugmentation);
+        return PredictFiles(paths, testTimeAugmentation);
+    }
+
+    private List<Prediction> PredictFiles(IEnumerable<string> paths, TestTimeAugmentation? testTimeAugmentation)
     {
         ThrowIfDisposed();
         ArgumentNullException.ThrowIfNull(paths);
@@ -117,7 +168,7 @@ public sealed partial class TransferTrainer
         foreach (var chunk in paths.Chunk(_options.PredictionBatchSize))
         {
             using var scope = NewDisposeScope();
-            results.AddRange(PredictChunks(stack(chunk.Select(decoder.Decode).ToArray()), chunk));
+            results.AddRange(PredictChunks(stack(chunk.Select(decoder.Decode).ToArray()), chunk, testTimeAugmentation));
         }
         return results;
     }
@@ -136,7 +187,7 @@ public sealed partial class TransferTrainer
         return Predict(ResizedTensor(bitmap, RequireInputContract()).unsqueeze(0))[0];
     }
 
-    private List<Prediction> PredictChunks(Tensor images, IReadOnlyList<string>? sources)
+    private List<Prediction> PredictChunks(Tensor images, IReadOnlyList<string>? sources, TestTimeAugmentation? testTimeAugmentation = null)
     {
         _backbone.eval();
         _head.eval();
@@ -149,7 +200,7 @@ public sealed partial class TransferTrainer
             using var _ = no_grad();
             long count = Math.Min(batchSize, images.shape[0] - start);
             var chunk = images.narrow(0, start, count).to(ScalarType.Float32).to(_device);
-            predictions.AddRange(ToPredictions(Logits(chunk), _classNames, sources?.Skip((int)start).Take((int)count).ToArray()));
+            predictions.AddRange(ToPredictions(Logits(chunk, testTimeAugmentation), _classNames, sources?.Skip((int)start).Take((int)count).ToArray()));
         }
         return predictions;
     }

@@ -81,12 +81,14 @@ public sealed partial class TransferTrainer
         };
     }
 
-    private bool UseFeatureCache(IImageBatchSource train) => _options.FeatureCaching switch
+    private bool UseFeatureCache(IImageBatchSource train, PhaseOptions options) => _options.FeatureCaching switch
     {
         FeatureCaching.Off => false,
         FeatureCaching.On when train.IsAugmented => throw new InvalidOperationException(
             "FeatureCaching is On but the training source is randomly augmented: cached features would freeze one random draw. Use Auto or Off, or remove the augmentation."),
+        FeatureCaching.On when options.BatchMix != null => throw new InvalidOperationException(
+            $"FeatureCaching is On but the head phase mixes its batches ({options.BatchMix}): mixed images change every epoch. Use Auto or Off, or remove the BatchMix."),
         FeatureCaching.On => true,
-        _ => !train.IsAugmented,
+        _ => !train.IsAugmented && options.BatchMix == null,
     };
 }

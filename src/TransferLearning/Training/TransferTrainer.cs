@@ -163,6 +163,25 @@ public sealed partial class TransferTrainer : IDisposable
     /// <summary>Logits of a 0..255 image batch on the device (model modes as they are). Returns a new tensor.</summary>
     private Tensor Logits(Tensor images) => _head.forward(_backbone.forward(images));
 
+    /// <summary>
+    /// Logits, or with test-time augmentation the logarithm of the views' averaged softmax probabilities (so that softmax,
+    /// argmax and the cross-entropy of the result are those of the averaged distribution).
+    /// </summary>
+    private Tensor Logits(Tensor images, TestTimeAugmentation? testTimeAugmentation)
+    {
+        if (testTimeAugmentation is null) return Logits(images);
+        var views = testTimeAugmentation.Views;
+        Tensor? sum = null;
+        foreach (var view in views)
+        {
+            using var viewed = view.Apply(images);
+            var probabilities = nn.functional.softmax(Logits(viewed).to(ScalarType.Float32), 1);
+            sum = sum is null ? probabilities : sum.add_(probabilities);
+        }
+        return sum!.div_(views.Count).clamp_min_(1e-30f).log_();
+    }
+
+    /// <summary>Cross-entropy against class indices (int64) or soft labels (float, one row per sample).</summary>
     private Tensor Loss(Tensor logits, Tensor labels) =>
         nn.functional.cross_entropy(logits, labels, weight: _classWeights, label_smoothing: _options.LabelSmoothing);
 
