@@ -23,9 +23,19 @@ var weights = new Option<string>("--weights")
     Description = "VGG16 weights: 'imagenet' (torchvision's IMAGENET1K_V1, downloaded once into the weights cache) or the path of a .pth, .safetensors or TorchSharp file.",
     DefaultValueFactory = _ => "imagenet",
 };
-var headEpochs = new Option<int>("--head-epochs") { Description = "Phase 1 epochs: backbone frozen, the new head trained with Adam at 1e-3.", DefaultValueFactory = _ => 4 };
-var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "Phase 2 epochs: backbone unfrozen, fine-tuned with RMSprop at --fine-tune-lr. 0 skips the phase.", DefaultValueFactory = _ => 2 };
-var fineTuneLr = new Option<double>("--fine-tune-lr") { Description = "Phase 2 learning rate (the Keras recipe's 1e-5).", DefaultValueFactory = _ => 1e-5 };
+var recipe = new Option<string>("--recipe")
+{
+    Description = "default: the library's default recipe (a short cached head phase, then one-cycle fine-tuning of the whole network with " +
+                  "discriminative rates, label smoothing and light augmentation); keras: the seed's Keras recipe (Adam 1e-3 head, then RMSprop 1e-5, " +
+                  "rotation 180 and both flips). --head-epochs, --fine-tune-epochs and --fine-tune-lr override either.",
+    DefaultValueFactory = _ => "default",
+};
+recipe.AcceptOnlyFromAmong("default", "keras");
+var headEpochs = new Option<int?>("--head-epochs") { Description = "Phase 1 epochs: backbone frozen, the new head trained on cached features. Default: the recipe's." };
+var fineTuneEpochs = new Option<int?>("--fine-tune-epochs") { Description = "Phase 2 epochs: backbone unfrozen and fine-tuned. 0 skips the phase. Default: the recipe's." };
+var fineTuneLr = new Option<double?>("--fine-tune-lr") { Description = "Phase 2 (peak) learning rate of the head and the deepest block. Default: the recipe's." };
+var findLr = new Option<bool>("--find-lr") { Description = "Run the learning-rate range test (lr_find) for both phases, save lr-finder-*.png, print the suggested rates and stop." };
+var noTta = new Option<bool>("--no-tta") { Description = "Skip the second evaluation with test-time augmentation (the image and its mirror image averaged)." };
 var batchSize = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 16 };
 var imageSize = new Option<int>("--image-size") { Description = "Images are resized to SIZE x SIZE pixels (224 for full-size training; the ResNet18 export needs a multiple of 32).", DefaultValueFactory = _ => 128 };
 var device = new Option<string>("--device") { Description = "auto (CUDA when available, else CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
@@ -37,17 +47,17 @@ var output = new Option<DirectoryInfo>("--output")
     DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("output", "fruit-classifier")),
 };
 foreach (var option in new[] { headEpochs, fineTuneEpochs })
-    option.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError($"{option.Name} must be 0 or more; got {r.GetValueOrDefault<int>()}."); });
+    option.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError($"{option.Name} must be 0 or more; got {r.GetValueOrDefault<int?>()}."); });
 foreach (var option in new[] { batchSize, imageSize })
     option.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"{option.Name} must be 1 or more; got {r.GetValueOrDefault<int>()}."); });
-fineTuneLr.Validators.Add(r => { if (!(r.GetValueOrDefault<double>() > 0)) r.AddError($"--fine-tune-lr must be > 0; got {r.GetValueOrDefault<double>()}."); });
+fineTuneLr.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && !(v > 0)) r.AddError($"--fine-tune-lr must be > 0; got {v}."); });
 
-var root = new RootCommand("Trains a fresh/rotten fruit classifier with the Keras transfer-learning recipe on TransferLearning (TorchSharp + SkiaSharp).")
+var root = new RootCommand("Trains an image classifier (by default a fresh/rotten fruit one) with the transfer-learning recipe on TransferLearning (TorchSharp + SkiaSharp).")
 {
-    data, backbone, weights, headEpochs, fineTuneEpochs, fineTuneLr, batchSize, imageSize, device, seed, output,
+    data, backbone, weights, recipe, headEpochs, fineTuneEpochs, fineTuneLr, batchSize, imageSize, device, seed, output, findLr, noTta,
 };
 root.SetAction((parse, cancellationToken) => Task.FromResult(Recipe.Run(new RecipeSettings(
-    parse.GetValue(data), parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(headEpochs), parse.GetValue(fineTuneEpochs),
+    parse.GetValue(data), parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(recipe)!, parse.GetValue(headEpochs), parse.GetValue(fineTuneEpochs),
     parse.GetValue(fineTuneLr), parse.GetValue(batchSize), parse.GetValue(imageSize), parse.GetValue(device)!, parse.GetValue(seed),
-    parse.GetValue(output)!), cancellationToken)));
+    parse.GetValue(output)!, parse.GetValue(findLr), !parse.GetValue(noTta)), cancellationToken)));
 return await root.Parse(args).InvokeAsync();

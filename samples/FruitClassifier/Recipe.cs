@@ -50,13 +50,15 @@ internal static class Recipe
         AnsiConsole.MarkupLine($"  train: {trainSet}  valid: {validSet}");
         AnsiConsole.MarkupLine($"  classes: {Markup.Escape(string.Join(", ", trainSet.ClassNames))}");
 
-        // 2. Augmentation: ImageDataGenerator(rotation_range=180, zoom_range=0.1, width_shift_range=0.1,
-        //    height_shift_range=0.1, horizontal_flip=True, vertical_flip=True). samplewise_center is left out on
-        //    purpose: the backbone's own preprocessing (bound to its weights) normalises inside the model.
-        var augmentation = new KerasImageDataGenerator
-        {
-            RotationRange = 180, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1, HorizontalFlip = true, VerticalFlip = true,
-        }.ToPipeline();
+        // 2. Augmentation. The keras recipe: ImageDataGenerator(rotation_range=180, zoom_range=0.1, width_shift_range=0.1,
+        //    height_shift_range=0.1, horizontal_flip=True, vertical_flip=True) — right for fruit seen from any side. The
+        //    default: light, general augmentation (fastai's aug_transforms: ±10° rotation, zoom and shift 0.1, mirror
+        //    images) — photos have an up. samplewise_center is left out on purpose: the backbone's own preprocessing
+        //    (bound to its weights) normalises inside the model.
+        bool keras = s.Recipe == "keras";
+        var augmentation = (keras
+            ? new KerasImageDataGenerator { RotationRange = 180, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1, HorizontalFlip = true, VerticalFlip = true }
+            : new KerasImageDataGenerator { RotationRange = 10, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1, HorizontalFlip = true }).ToPipeline();
         var decode = new ImageDecodeOptions { TargetSize = new SKSizeI(s.ImageSize, s.ImageSize), Interpolation = Interpolation.Bilinear };
         var dataLogger = loggerFactory.CreateLogger("Loader");
         // Keras' two fit calls with two generators: the head phase on plain (unaugmented) batches, so the frozen
@@ -79,12 +81,17 @@ internal static class Recipe
         AnsiConsole.MarkupLine($"Backbone: {backbone.Name}, {backbone.ParameterCount:N0} parameters, {backbone.LayerGroups.Count} layer groups, " +
                                $"preprocessing '{backbone.Preprocessing.Name}'");
 
-        // 4. Two phases: base.trainable = False; fit(...); base.trainable = True; RMSprop(1e-5); fit(...)
+        // 4. Two phases: base.trainable = False; fit(...); base.trainable = True; fit(...) — with the recipe's settings.
         string checkpoint = Path.Combine(s.Output.FullName, "checkpoint.tlmodel");
-        var options = new TransferTrainerOptions
+        var preset = keras ? TransferTrainerOptions.Keras : TransferTrainerOptions.Default;
+        var options = preset with
         {
-            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = s.HeadEpochs },
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = s.FineTuneEpochs, LearningRate = s.FineTuneLearningRate },
+            HeadPhase = preset.HeadPhase with { Epochs = s.HeadEpochs ?? preset.HeadPhase.Epochs },
+            FineTunePhase = preset.FineTunePhase with
+            {
+                Epochs = s.FineTuneEpochs ?? preset.FineTunePhase.Epochs,
+                LearningRate = s.FineTuneLearningRate ?? preset.FineTunePhase.LearningRate,
+            },
             Seed = s.Seed,
             Device = s.Device switch { "cpu" => torch.CPU, "cuda" => torch.CUDA, _ => null },
             CheckpointPath = checkpoint,
@@ -92,8 +99,12 @@ internal static class Recipe
         };
         using var trainer = new TransferTrainer(backbone, trainSet.ClassNames, options, loggerFactory.CreateLogger<TransferTrainer>());
         AnsiConsole.WriteLine(trainer.Summary());
-        AnsiConsole.MarkupLine($"Training on {trainer.Device.type}: {s.HeadEpochs} head epoch(s) on cached features of unaugmented images, " +
-                               $"then {s.FineTuneEpochs} fine-tune epoch(s) on augmented images at {s.FineTuneLearningRate:G3}.");
+        if (s.FindLearningRate) return FindLearningRates(trainer, plainTrain, train, s.Output.FullName, cancellationToken);
+        var head = options.HeadPhase;
+        var fine = options.FineTunePhase;
+        AnsiConsole.MarkupLine($"Training on {trainer.Device.type} ({s.Recipe} recipe): {head.Epochs} head epoch(s) on cached features of unaugmented images " +
+                               $"({head.Optimizer} {head.LearningRate:G3}), then {fine.Epochs} fine-tune epoch(s) on augmented images " +
+                               $"({fine.Optimizer} {fine.LearningRate:G3}, {fine.Schedule.Kind} schedule{(fine.EarlierBlocksLearningRateFactor < 1 ? $", earlier blocks x{fine.EarlierBlocksLearningRateFactor:G3} each" : "")}).");
         TrainingHistory history = null!;
         AnsiConsole.Progress()
             .AutoClear(false)
@@ -120,6 +131,12 @@ internal static class Recipe
             table.AddRow(evaluation.ClassNames[c], $"{evaluation.Precision[c]:P1}", $"{evaluation.Recall[c]:P1}");
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"Validation accuracy: [bold]{evaluation.Accuracy:P1}[/] ({evaluation.SampleCount} images), loss {evaluation.Loss:F4}, top-{evaluation.TopK} {evaluation.TopKAccuracy:P1}");
+        if (s.TestTimeAugmentation)
+        {
+            // fastai's tta: each image and its mirror image, probabilities averaged.
+            var withTta = trainer.Evaluate(valid, TestTimeAugmentation.Flips, cancellationToken);
+            AnsiConsole.MarkupLine($"Validation accuracy with test-time augmentation (image + mirror image): [bold]{withTta.Accuracy:P1}[/], loss {withTta.Loss:F4}");
+        }
 
         // 6. Save everything.
         string model = Path.Combine(s.Output.FullName, "fruit-classifier.tlmodel");
@@ -148,6 +165,23 @@ internal static class Recipe
             AnsiConsole.MarkupLine("  dotnet run -c Release --project samples/FruitClassifier -- --data path/to/dataset --image-size 224 --head-epochs 30 --fine-tune-epochs 30");
             AnsiConsole.MarkupLine("  (add --backbone vgg16 --weights imagenet for the Keras recipe's VGG16; a GPU helps: see docs/troubleshooting.md)");
         }
+        // The last line, for scripts: accuracy without test-time augmentation.
+        AnsiConsole.WriteLine(FormattableString.Invariant($"validation accuracy: {100 * evaluation.Accuracy:F1} %"));
+        return 0;
+    }
+
+    /// <summary>lr_find for both phases: the head on plain batches, the fine-tuning on augmented ones; charts and suggestions.</summary>
+    private static int FindLearningRates(TransferTrainer trainer, IImageBatchSource plainTrain, IImageBatchSource train, string output, CancellationToken cancellationToken)
+    {
+        foreach (var (phase, source, name) in new[] { (TrainingPhase.Head, plainTrain, "head"), (TrainingPhase.FineTune, train, "fine-tune") })
+        {
+            var result = trainer.FindLearningRate(source, new LearningRateFinderOptions { Phase = phase }, cancellationToken);
+            string chart = Path.Combine(output, $"lr-finder-{name}.png");
+            result.SaveChart(chart);
+            AnsiConsole.MarkupLine($"{name,-9} lr_find over {result.LearningRates.Count} batches{(result.Diverged ? " (stopped at divergence)" : "")}: " +
+                                   $"suggested (valley) [bold]{result.Valley:G2}[/], steep {result.Steepest:G2}, minimum/10 {result.Minimum:G2} — chart {Markup.Escape(chart)}");
+        }
+        AnsiConsole.MarkupLine("Use a rate with --fine-tune-lr (the head phase's rate is the recipe's).");
         return 0;
     }
 

@@ -1,24 +1,28 @@
 namespace TransferLearning.Training;
 
 /// <summary>
-/// The settings of one training phase. Use <see cref="HeadDefaults"/> and <see cref="FineTuneDefaults"/> as starting
-/// points (<c>PhaseOptions.HeadDefaults with { Epochs = 5 }</c>); a plain <c>new PhaseOptions()</c> has the head defaults.
+/// The settings of one training phase. Use <see cref="HeadDefaults"/> and <see cref="FineTuneDefaults"/> (the default
+/// recipe) or <see cref="KerasHead"/> and <see cref="KerasFineTune"/> (the seed Keras recipe) as starting points
+/// (<c>PhaseOptions.FineTuneDefaults with { Epochs = 8 }</c>); a plain <c>new PhaseOptions()</c> has the head defaults.
 /// </summary>
 public sealed record PhaseOptions
 {
-    /// <summary>Number of epochs; 0 skips the phase. Default 10.</summary>
-    public int Epochs { get; init; } = 10;
+    /// <summary>Number of epochs; 0 skips the phase. Default 2 (<see cref="HeadDefaults"/>; 4 in <see cref="FineTuneDefaults"/>).</summary>
+    public int Epochs { get; init; } = 2;
 
-    /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/> (head) / <see cref="OptimizerKind.RmsProp"/> in <see cref="FineTuneDefaults"/>.</summary>
+    /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/> (head) / <see cref="OptimizerKind.AdamW"/> in <see cref="FineTuneDefaults"/>.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
 
-    /// <summary>The learning rate of the head and of the deepest unfrozen block. Default 1e-3 (head) / 1e-5 in <see cref="FineTuneDefaults"/>.</summary>
-    public double LearningRate { get; init; } = 1e-3;
+    /// <summary>
+    /// The learning rate of the head and of the deepest unfrozen block (a schedule's peak). Default 2e-3 (head) / 1e-3 in
+    /// <see cref="FineTuneDefaults"/>.
+    /// </summary>
+    public double LearningRate { get; init; } = 2e-3;
 
-    /// <summary>Weight decay (L2 penalty; decoupled for AdamW). Default 0.</summary>
+    /// <summary>Weight decay (L2 penalty; decoupled for AdamW). Default 0 (0.01 in <see cref="FineTuneDefaults"/>).</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>The learning-rate schedule. Default <see cref="LearningRateSchedule.Constant"/>.</summary>
+    /// <summary>The learning-rate schedule. Default <see cref="LearningRateSchedule.Constant"/> (one-cycle in <see cref="FineTuneDefaults"/>).</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
     /// <summary>Early stopping, or <c>null</c> to always run every epoch. Default <c>null</c>.</summary>
@@ -32,10 +36,11 @@ public sealed record PhaseOptions
 
     /// <summary>
     /// Fine-tune phase only: whether the normalisation layers (batch norm) of unfrozen groups run in training mode, updating
-    /// their statistics from each batch. Default <c>false</c>: every normalisation layer of the backbone stays in inference
-    /// mode, as the Keras fine-tuning guide advises (<c>base_model(x, training=False)</c>) — with small batches, switching
-    /// to batch statistics changes the features the head was trained on and sets fine-tuning back. Frozen groups' layers
-    /// stay in inference mode either way (see <see cref="Backbones.PretrainedBackbone.TrainFrozenNormalization"/>).
+    /// their statistics from each batch, as fastai and torchvision's reference scripts do. Default <c>false</c> for a plain
+    /// <c>new PhaseOptions()</c> and <see cref="KerasFineTune"/> (the Keras fine-tuning guide's
+    /// <c>base_model(x, training=False)</c>: with very small batches batch statistics are noisy); <c>true</c> in
+    /// <see cref="FineTuneDefaults"/>. Frozen groups' layers stay in inference mode either way (see
+    /// <see cref="Backbones.PretrainedBackbone.TrainFrozenNormalization"/>).
     /// </summary>
     public bool TrainNormalization { get; init; }
 
@@ -52,11 +57,37 @@ public sealed record PhaseOptions
     /// </summary>
     public BatchMix? BatchMix { get; init; }
 
-    /// <summary>Phase 1 defaults: 10 epochs of Adam at 1e-3.</summary>
+    /// <summary>
+    /// The default head phase: 2 epochs of Adam at 2e-3 (fastai's <c>fine_tune</c> trains the head for 1 at 2e-3; a
+    /// cached epoch costs almost nothing, so 2). <c>new PhaseOptions()</c> has the same values.
+    /// </summary>
     public static PhaseOptions HeadDefaults { get; } = new();
 
-    /// <summary>Phase 2 defaults: 10 epochs of RMSprop at 1e-5 with the whole backbone unfrozen (the Keras recipe).</summary>
-    public static PhaseOptions FineTuneDefaults { get; } = new() { Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-5 };
+    /// <summary>
+    /// The default fine-tune phase, fastai's <c>fine_tune</c> recipe: 4 epochs of AdamW (weight decay 0.01) with a
+    /// one-cycle schedule peaking at 1e-3 for the head and the deepest block, each earlier block at 0.3× the next
+    /// (discriminative rates), the whole backbone unfrozen, normalisation layers training. Chosen by measurement:
+    /// docs/training.md, "The default recipe".
+    /// </summary>
+    public static PhaseOptions FineTuneDefaults { get; } = new()
+    {
+        Epochs = 4,
+        Optimizer = OptimizerKind.AdamW,
+        LearningRate = 1e-3,
+        WeightDecay = 0.01,
+        Schedule = LearningRateSchedule.OneCycle(),
+        EarlierBlocksLearningRateFactor = 0.3,
+        TrainNormalization = true,
+    };
+
+    /// <summary>The seed Keras recipe's head phase: 10 epochs of Adam at 1e-3.</summary>
+    public static PhaseOptions KerasHead { get; } = new() { Epochs = 10, LearningRate = 1e-3 };
+
+    /// <summary>
+    /// The seed Keras recipe's fine-tune phase: 10 epochs of RMSprop at 1e-5, constant, the whole backbone unfrozen,
+    /// normalisation layers in inference mode (the Keras guide's <c>training=False</c>).
+    /// </summary>
+    public static PhaseOptions KerasFineTune { get; } = new() { Epochs = 10, Optimizer = OptimizerKind.RmsProp, LearningRate = 1e-5 };
 
     internal void Validate(string name)
     {

@@ -10,17 +10,31 @@ namespace TransferLearning.Training;
 /// </summary>
 public sealed record TransferTrainerOptions
 {
-    /// <summary>Phase 1 (backbone frozen, head trained). Default <see cref="PhaseOptions.HeadDefaults"/> (10 epochs, Adam 1e-3).</summary>
+    /// <summary>
+    /// The library's default recipe (also what <c>new TransferTrainerOptions()</c> gives): 2 head epochs of Adam 2e-3, then
+    /// 4 epochs of one-cycle AdamW fine-tuning of the whole network with discriminative rates and training batch norm,
+    /// label smoothing 0.1. See docs/training.md, "The default recipe", for how it was chosen and what it scores.
+    /// </summary>
+    public static TransferTrainerOptions Default { get; } = new();
+
+    /// <summary>
+    /// The seed Keras recipe, exactly: 10 head epochs of Adam 1e-3, then 10 epochs of RMSprop 1e-5 over the whole
+    /// backbone with batch norm in inference mode, no label smoothing (<see cref="PhaseOptions.KerasHead"/>,
+    /// <see cref="PhaseOptions.KerasFineTune"/>).
+    /// </summary>
+    public static TransferTrainerOptions Keras { get; } = new() { HeadPhase = PhaseOptions.KerasHead, FineTunePhase = PhaseOptions.KerasFineTune, LabelSmoothing = 0 };
+
+    /// <summary>Phase 1 (backbone frozen, head trained). Default <see cref="PhaseOptions.HeadDefaults"/> (2 epochs, Adam 2e-3).</summary>
     public PhaseOptions HeadPhase { get; init; } = PhaseOptions.HeadDefaults;
 
-    /// <summary>Phase 2 (backbone unfrozen, fine-tuned). Default <see cref="PhaseOptions.FineTuneDefaults"/> (10 epochs, RMSprop 1e-5).</summary>
+    /// <summary>Phase 2 (backbone unfrozen, fine-tuned). Default <see cref="PhaseOptions.FineTuneDefaults"/> (4 epochs, one-cycle AdamW 1e-3, discriminative rates).</summary>
     public PhaseOptions FineTunePhase { get; init; } = PhaseOptions.FineTuneDefaults;
 
     /// <summary>Dropout probability between the pooled features and the linear layer, in [0, 1). Default 0 (none).</summary>
     public double Dropout { get; init; }
 
-    /// <summary>Cross-entropy label smoothing, in [0, 1). Default 0.</summary>
-    public double LabelSmoothing { get; init; }
+    /// <summary>Cross-entropy label smoothing, in [0, 1). Default 0.1 (fastai's <c>LabelSmoothingCrossEntropy</c>; 0 in <see cref="Keras"/>).</summary>
+    public double LabelSmoothing { get; init; } = 0.1;
 
     /// <summary>Per-class loss weights in class order (for imbalanced sets), or <c>null</c> for equal weights. Default <c>null</c>.</summary>
     public IReadOnlyList<float>? ClassWeights { get; init; }

@@ -45,18 +45,18 @@ public class TrainerBenchmarks
             .Select(b => (images.narrow(0, b * BatchSize, BatchSize).clone().DetachFromDisposeScope(), labels.narrow(0, b * BatchSize, BatchSize).clone().DetachFromDisposeScope()))
             .ToArray();
         _handHead = nn.Linear(512, Classes);
-        var none = PhaseOptions.HeadDefaults with { Epochs = 0 };
+        var none = PhaseOptions.KerasHead with { Epochs = 0 };
         TransferTrainer Trainer(PhaseOptions head, PhaseOptions fine, FeatureCaching caching, int extraCallbacks = 0) =>
             new(_backbone, ClassNames, new TransferTrainerOptions
             {
                 HeadPhase = head, FineTunePhase = fine, FeatureCaching = caching, Device = CPU,
                 Callbacks = Enumerable.Range(0, extraCallbacks).Select(_ => new CountingCallback()).ToArray(),
             });
-        _uncached = Trainer(PhaseOptions.HeadDefaults with { Epochs = 1 }, none, FeatureCaching.Off);
-        _cached1 = Trainer(PhaseOptions.HeadDefaults with { Epochs = 1 }, none, FeatureCaching.On);
-        _cached11 = Trainer(PhaseOptions.HeadDefaults with { Epochs = 11 }, none, FeatureCaching.On);
-        _fineTune = Trainer(none, PhaseOptions.FineTuneDefaults with { Epochs = 1 }, FeatureCaching.Off);
-        _tenCallbacks = Trainer(PhaseOptions.HeadDefaults with { Epochs = 1 }, none, FeatureCaching.Off, extraCallbacks: 10);
+        _uncached = Trainer(PhaseOptions.KerasHead with { Epochs = 1 }, none, FeatureCaching.Off);
+        _cached1 = Trainer(PhaseOptions.KerasHead with { Epochs = 1 }, none, FeatureCaching.On);
+        _cached11 = Trainer(PhaseOptions.KerasHead with { Epochs = 11 }, none, FeatureCaching.On);
+        _fineTune = Trainer(none, PhaseOptions.KerasFineTune with { Epochs = 1 }, FeatureCaching.Off);
+        _tenCallbacks = Trainer(PhaseOptions.KerasHead with { Epochs = 1 }, none, FeatureCaching.Off, extraCallbacks: 10);
     }
 
     [GlobalCleanup]

@@ -25,7 +25,7 @@ public sealed class CheckpointAndPersistenceTests : IDisposable
     {
         CheckpointPath = checkpoint,
         Dropout = 0.2,
-        FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 3, LearningRate = 1e-4, Schedule = LearningRateSchedule.ReduceOnPlateau(patience: 0, factor: 0.5) },
+        FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 3, LearningRate = 1e-4, Schedule = LearningRateSchedule.ReduceOnPlateau(patience: 0, factor: 0.5) },
     };
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class LearningRateFinderTests(ITestOutputHelper output)
         var result = trainer.FindLearningRate(train, new LearningRateFinderOptions
         {
             Phase = TrainingPhase.FineTune,
-            PhaseOptions = PhaseOptions.FineTuneDefaults with { EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true },
+            PhaseOptions = PhaseOptions.KerasFineTune with { EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true },
             MaxBatches = 10,
         });
 

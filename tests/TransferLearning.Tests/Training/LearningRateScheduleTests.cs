@@ -33,7 +33,7 @@ public sealed class LearningRateScheduleTests
         const double peak = 1e-3;
         var options = TransferTrainerTests.FastOptions(headEpochs: 0, fineTuneEpochs: 3) with
         {
-            FineTunePhase = PhaseOptions.FineTuneDefaults with
+            FineTunePhase = PhaseOptions.KerasFineTune with
             {
                 Epochs = 3, Optimizer = OptimizerKind.Adam, LearningRate = peak, EarlierBlocksLearningRateFactor = 0.5,
                 Schedule = LearningRateSchedule.OneCycle(),
@@ -75,7 +75,7 @@ public sealed class LearningRateScheduleTests
         var recorder = new RateRecorder();
         var options = TransferTrainerTests.FastOptions(headEpochs: 2, fineTuneEpochs: 0) with
         {
-            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = 2, LearningRate = 0.1, Schedule = LearningRateSchedule.Cosine() },
+            HeadPhase = PhaseOptions.KerasHead with { Epochs = 2, LearningRate = 0.1, Schedule = LearningRateSchedule.Cosine() },
             Callbacks = new[] { recorder },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
@@ -110,7 +110,7 @@ public sealed class LearningRateScheduleTests
     [Fact]
     public void Schedule_settings_are_validated_with_the_bad_value_quoted()
     {
-        var bad = PhaseOptions.HeadDefaults with { Schedule = LearningRateSchedule.OneCycle(percentStart: 1.5) };
+        var bad = PhaseOptions.KerasHead with { Schedule = LearningRateSchedule.OneCycle(percentStart: 1.5) };
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new TransferTrainerOptions { HeadPhase = bad }.Copy(3));
         Assert.Contains("PercentStart must be in (0, 1); got 1.5", error.Message);
     }

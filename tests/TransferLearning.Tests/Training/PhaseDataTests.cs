@@ -50,7 +50,7 @@ public sealed class PhaseDataTests
 
         trainer.FitPhase(TrainingPhase.Head, new PhaseData(train, valid));
         Assert.True(backbone.LayerGroups.All(g => g.IsFrozen));
-        trainer.FitPhase(TrainingPhase.FineTune, new PhaseData(train, valid), PhaseOptions.FineTuneDefaults with { Epochs = 2, UnfreezeLastBlocks = 1, LearningRate = 1e-4 });
+        trainer.FitPhase(TrainingPhase.FineTune, new PhaseData(train, valid), PhaseOptions.KerasFineTune with { Epochs = 2, UnfreezeLastBlocks = 1, LearningRate = 1e-4 });
         var history = trainer.FitPhase(TrainingPhase.FineTune, new PhaseData(train));
 
         Assert.Equal(new[] { TrainingPhase.Head, TrainingPhase.Head, TrainingPhase.FineTune, TrainingPhase.FineTune, TrainingPhase.FineTune },

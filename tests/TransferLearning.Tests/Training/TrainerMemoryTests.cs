@@ -34,7 +34,7 @@ public sealed class TrainerMemoryTests
         using var backbone = TinyBackbone();
         var options = TransferTrainerTests.FastOptions(headEpochs: 5, fineTuneEpochs: 5) with
         {
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 5, EarlyStopping = new EarlyStopping { Patience = 10 } },
+            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 5, EarlyStopping = new EarlyStopping { Patience = 10 } },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
         trainer.Fit(train, valid); // warm-up: optimizers and caches are created and freed once

@@ -12,10 +12,11 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
 {
     internal static TransferTrainerOptions FastOptions(int headEpochs = 6, int fineTuneEpochs = 3) => new()
     {
-        HeadPhase = PhaseOptions.HeadDefaults with { Epochs = headEpochs, LearningRate = 3e-2 },
-        FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = fineTuneEpochs, LearningRate = 1e-4 },
+        HeadPhase = PhaseOptions.KerasHead with { Epochs = headEpochs, LearningRate = 3e-2 },
+        FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = fineTuneEpochs, LearningRate = 1e-4 },
         Device = CPU,
         Seed = 3,
+        LabelSmoothing = 0,
     };
 
     [Fact]
@@ -27,8 +28,8 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         using var backbone = TinyBackbone();
         var options = FastOptions() with
         {
-            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = 20, LearningRate = 5e-2 },
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 3, LearningRate = 1e-3 },
+            HeadPhase = PhaseOptions.KerasHead with { Epochs = 20, LearningRate = 5e-2 },
+            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 3, LearningRate = 1e-3 },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
 
@@ -86,7 +87,7 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         const double rate = 1e-4;
         var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
         {
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true },
+            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
         var before = Weights(backbone);
@@ -111,7 +112,7 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         using var backbone = TinyBackbone();
         var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
         {
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 1, LearningRate = 1e-3 },
+            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 1, LearningRate = 1e-3 },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
         var before = Weights(backbone);
@@ -133,7 +134,7 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         using var backbone = TinyBackbone();
         var options = FastOptions(headEpochs: 1, fineTuneEpochs: 1) with
         {
-            FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = 1, LearningRate = 1e-3, UnfreezeLastBlocks = 1 },
+            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 1, LearningRate = 1e-3, UnfreezeLastBlocks = 1 },
         };
         using var trainer = new TransferTrainer(backbone, Classes, options);
         var before = Weights(backbone);
@@ -235,7 +236,7 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
     {
         using var backbone = TinyBackbone();
         var bad = Assert.Throws<ArgumentOutOfRangeException>(() => new TransferTrainer(backbone, Classes,
-            new TransferTrainerOptions { FineTunePhase = PhaseOptions.FineTuneDefaults with { LearningRate = -1 } }));
+            new TransferTrainerOptions { FineTunePhase = PhaseOptions.KerasFineTune with { LearningRate = -1 } }));
         Assert.Contains("FineTunePhase.LearningRate", bad.Message);
         Assert.Contains("-1", bad.Message);
         Assert.Throws<ArgumentException>(() => new TransferTrainer(backbone, new[] { "a", "a" }));
@@ -245,9 +246,8 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         using var trainer = new TransferTrainer(backbone, Classes, new TransferTrainerOptions { ClassWeights = weights, Device = CPU });
         weights[0] = 100;
         Assert.Equal(1f, trainer.Options.ClassWeights![0]);
-        Assert.Equal(1e-3, trainer.Options.HeadPhase.LearningRate);
-        Assert.Equal(OptimizerKind.RmsProp, trainer.Options.FineTunePhase.Optimizer);
-        Assert.Equal(1e-5, trainer.Options.FineTunePhase.LearningRate);
+        Assert.Equal(PhaseOptions.HeadDefaults, trainer.Options.HeadPhase);
+        Assert.Equal(PhaseOptions.FineTuneDefaults, trainer.Options.FineTunePhase);
     }
 
     [Fact]
@@ -270,8 +270,8 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         using var backbone = TinyBackbone();
         var options = FastOptions() with
         {
-            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = 4, LearningRate = 1e-2, Schedule = LearningRateSchedule.Cosine(1e-3), Optimizer = OptimizerKind.AdamW, WeightDecay = 1e-2 },
-            FineTunePhase = PhaseOptions.FineTuneDefaults with
+            HeadPhase = PhaseOptions.KerasHead with { Epochs = 4, LearningRate = 1e-2, Schedule = LearningRateSchedule.Cosine(1e-3), Optimizer = OptimizerKind.AdamW, WeightDecay = 1e-2 },
+            FineTunePhase = PhaseOptions.KerasFineTune with
             {
                 Epochs = 6, LearningRate = 1e-4, Optimizer = OptimizerKind.Sgd, Schedule = LearningRateSchedule.Step(2, 0.5),
                 EarlyStopping = new EarlyStopping { Monitor = MonitoredMetric.ValidationAccuracy, Patience = 1, MinDelta = 0.5 },
@@ -332,7 +332,7 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
         using (var trainer = new TransferTrainer(backbone, Classes, FastOptions(headEpochs: 5, fineTuneEpochs: 0) with
         {
             // Accuracy can never improve by more than 1, so epoch 1 stays the best and the phase stops after epoch 2.
-            HeadPhase = PhaseOptions.HeadDefaults with { Epochs = 5, LearningRate = 3e-2, EarlyStopping = new EarlyStopping { Monitor = MonitoredMetric.ValidationAccuracy, Patience = 1, MinDelta = 1 } },
+            HeadPhase = PhaseOptions.KerasHead with { Epochs = 5, LearningRate = 3e-2, EarlyStopping = new EarlyStopping { Monitor = MonitoredMetric.ValidationAccuracy, Patience = 1, MinDelta = 1 } },
         }))
         {
             var history = trainer.Fit(train, valid);
