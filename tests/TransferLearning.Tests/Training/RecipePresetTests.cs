@@ -28,7 +28,7 @@ public sealed class RecipePresetTests
         var fine = fresh.FineTunePhase;
         Assert.Equal(LearningRateScheduleKind.OneCycle, fine.Schedule.Kind);
         Assert.Equal(OptimizerKind.AdamW, fine.Optimizer);
-        Assert.True(fine.TrainNormalization);
+        Assert.False(fine.TrainNormalization);
         Assert.InRange(fine.EarlierBlocksLearningRateFactor, 0.01, 0.99);
         Assert.Null(fine.UnfreezeLastBlocks);
         Assert.InRange(fresh.LabelSmoothing, 0.01, 0.3);
