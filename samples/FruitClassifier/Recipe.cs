@@ -29,7 +29,7 @@ internal static class Recipe
             return 130;
         }
         catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or ImageDatasetException or ImageDecodeException
-                                      or TorchNativeLoadException or WeightsDownloadException or WeightsMismatchException or OnnxImportException
+                                      or TorchNativeLoadException or TorchDeviceUnavailableException or WeightsDownloadException or WeightsMismatchException or OnnxImportException
                                       or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
@@ -39,6 +39,8 @@ internal static class Recipe
 
     private static int Train(RecipeSettings s, CancellationToken cancellationToken)
     {
+        // First, before any work: asking for CUDA on the CPU backend says which package to reference (TorchDeviceUnavailableException).
+        var device = TorchNative.ResolveDevice(s.Device);
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(s.Output.FullName);
         using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new SpectreLoggerProvider(LogLevel.Information)));
@@ -86,7 +88,7 @@ internal static class Recipe
             HeadPhase = PhaseOptions.HeadDefaults with { Epochs = s.HeadEpochs },
             FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = s.FineTuneEpochs, LearningRate = s.FineTuneLearningRate },
             Seed = s.Seed,
-            Device = s.Device switch { "cpu" => torch.CPU, "cuda" => torch.CUDA, _ => null },
+            Device = device,
             CheckpointPath = checkpoint,
             InputSize = (s.ImageSize, s.ImageSize),
         };
