@@ -88,6 +88,8 @@ internal static class Recipe
             HeadPhase = PhaseOptions.HeadDefaults with { Epochs = s.HeadEpochs },
             FineTunePhase = PhaseOptions.FineTuneDefaults with { Epochs = s.FineTuneEpochs, LearningRate = s.FineTuneLearningRate },
             Seed = s.Seed,
+            // Top-k below the number of classes (top-3 of 2 classes would read 100 %); top-1 for two classes.
+            TopK = Math.Max(1, Math.Min(3, trainSet.ClassNames.Count - 1)),
             Device = device,
             CheckpointPath = checkpoint,
             InputSize = (s.ImageSize, s.ImageSize),
@@ -97,7 +99,12 @@ internal static class Recipe
         AnsiConsole.MarkupLine($"Training on {trainer.Device.type}: {s.HeadEpochs} head epoch(s) on cached features of unaugmented images, " +
                                $"then {s.FineTuneEpochs} fine-tune epoch(s) on augmented images at {s.FineTuneLearningRate:G3}.");
         TrainingHistory history = null!;
-        AnsiConsole.Progress()
+        if (PlainOutput.IsRedirected)
+        {
+            // Piped or redirected: no live progress bars (they would repeat as text); the trainer logs one line per epoch.
+            history = trainer.Fit(new PhaseData(plainTrain, valid), new PhaseData(train, valid), progress: null, cancellationToken);
+        }
+        else AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
@@ -117,11 +124,13 @@ internal static class Recipe
 
         // 5. evaluate(valid) — never augmented.
         var evaluation = trainer.Evaluate(valid, cancellationToken);
-        var table = new Table().AddColumns("class", "precision", "recall");
+        var table = new Table().AddColumns("class", "precision", "recall").Border(PlainOutput.IsRedirected ? TableBorder.Ascii : TableBorder.Square);
         for (int c = 0; c < evaluation.ClassNames.Count; c++)
             table.AddRow(evaluation.ClassNames[c], $"{evaluation.Precision[c]:P1}", $"{evaluation.Recall[c]:P1}");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"Validation accuracy: [bold]{evaluation.Accuracy:P1}[/] ({evaluation.SampleCount} images), loss {evaluation.Loss:F4}, top-{evaluation.TopK} {evaluation.TopKAccuracy:P1}");
+        // Top-k only when it says something: with k >= the number of classes it is 100 % by definition, and top-1 is the accuracy.
+        string topK = evaluation.TopK > 1 && evaluation.TopK < evaluation.ClassNames.Count ? $", top-{evaluation.TopK} {evaluation.TopKAccuracy:P1}" : "";
+        AnsiConsole.MarkupLine($"Validation accuracy: [bold]{evaluation.Accuracy:P1}[/] ({evaluation.SampleCount} images), loss {evaluation.Loss:F4}{topK}");
 
         // 6. Save everything.
         string model = Path.Combine(s.Output.FullName, "fruit-classifier.tlmodel");
@@ -200,13 +209,14 @@ internal static class Recipe
     private static void SavePreview(IAugmentation augmentation, DirectoryImageDataset dataset, ImageDecodeOptions decode, string path, int seed)
     {
         var decoder = new ImageDecoder(decode);
+        // One row per class (every class), named by its class.
         var firstOfEachClass = Enumerable.Range(0, dataset.ClassNames.Count)
             .Select(c => dataset.Samples.FirstOrDefault(x => x.Label == c))
-            .Where(x => x is not null).Take(4).ToList();
-        var images = firstOfEachClass.Select(x => decoder.Decode(x!.Path)).ToList();
+            .Where(x => x is not null).Select(x => x!).ToList();
+        var images = firstOfEachClass.Select(x => decoder.Decode(x.Path)).ToList();
         try
         {
-            AugmentationPreview.Save(augmentation, images, versions: 6, path, seed);
+            AugmentationPreview.Save(augmentation, images, firstOfEachClass.Select(x => dataset.ClassNames[x.Label]).ToList(), versions: 6, path, seed);
         }
         finally
         {
