@@ -15,6 +15,8 @@ namespace TransferLearning.Backbones;
 /// Frozen layers do not require gradients, and their normalisation layers (batch and instance norm) stay in
 /// inference mode even when the model is put in training mode — the Keras fine-tuning guide's advice, so that
 /// fine-tuning the rest does not wreck their statistics. Set <see cref="TrainFrozenNormalization"/> to change that.
+/// The backbone owns its feature extractor and preprocessing: <c>Dispose</c> frees every parameter and buffer of the
+/// whole module tree (which TorchSharp 0.107's own <c>Module.Dispose</c> does not), so do not use them afterwards.
 /// </remarks>
 public class PretrainedBackbone : Module<Tensor, Tensor>
 {
