@@ -7,6 +7,8 @@
 using System.CommandLine;
 using FruitClassifier;
 
+PlainOutput.Configure(); // piped or redirected: plain, unwrapped lines
+
 var data = new Option<DirectoryInfo?>("--data")
 {
     Description = "Data folder: either train/ and valid/ sub-folders with one folder per class (the 'fruits fresh and rotten' layout), " +

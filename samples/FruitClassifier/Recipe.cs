@@ -29,7 +29,7 @@ internal static class Recipe
             return 130;
         }
         catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or ImageDatasetException or ImageDecodeException
-                                      or TorchNativeLoadException or WeightsDownloadException or WeightsMismatchException or OnnxImportException
+                                      or TorchNativeLoadException or TorchDeviceUnavailableException or WeightsDownloadException or WeightsMismatchException or OnnxImportException
                                       or IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
@@ -39,6 +39,8 @@ internal static class Recipe
 
     private static int Train(RecipeSettings s, CancellationToken cancellationToken)
     {
+        // First, before any work: asking for CUDA on the CPU backend says which package to reference (TorchDeviceUnavailableException).
+        var device = TorchNative.ResolveDevice(s.Device);
         var clock = Stopwatch.StartNew();
         Directory.CreateDirectory(s.Output.FullName);
         using var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(new SpectreLoggerProvider(LogLevel.Information)));
@@ -93,7 +95,9 @@ internal static class Recipe
                 LearningRate = s.FineTuneLearningRate ?? preset.FineTunePhase.LearningRate,
             },
             Seed = s.Seed,
-            Device = s.Device switch { "cpu" => torch.CPU, "cuda" => torch.CUDA, _ => null },
+            // Top-k below the number of classes (top-3 of 2 classes would read 100 %); top-1 for two classes.
+            TopK = Math.Max(1, Math.Min(3, trainSet.ClassNames.Count - 1)),
+            Device = device,
             CheckpointPath = checkpoint,
             InputSize = (s.ImageSize, s.ImageSize),
         };
@@ -106,7 +110,12 @@ internal static class Recipe
                                $"({head.Optimizer} {head.LearningRate:G3}), then {fine.Epochs} fine-tune epoch(s) on augmented images " +
                                $"({fine.Optimizer} {fine.LearningRate:G3}, {fine.Schedule.Kind} schedule{(fine.EarlierBlocksLearningRateFactor < 1 ? $", earlier blocks x{fine.EarlierBlocksLearningRateFactor:G3} each" : "")}).");
         TrainingHistory history = null!;
-        AnsiConsole.Progress()
+        if (PlainOutput.IsRedirected)
+        {
+            // Piped or redirected: no live progress bars (they would repeat as text); the trainer logs one line per epoch.
+            history = trainer.Fit(new PhaseData(plainTrain, valid), new PhaseData(train, valid), progress: null, cancellationToken);
+        }
+        else AnsiConsole.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(context =>
@@ -126,11 +135,13 @@ internal static class Recipe
 
         // 5. evaluate(valid) — never augmented.
         var evaluation = trainer.Evaluate(valid, cancellationToken);
-        var table = new Table().AddColumns("class", "precision", "recall");
+        var table = new Table().AddColumns("class", "precision", "recall").Border(PlainOutput.IsRedirected ? TableBorder.Ascii : TableBorder.Square);
         for (int c = 0; c < evaluation.ClassNames.Count; c++)
             table.AddRow(evaluation.ClassNames[c], $"{evaluation.Precision[c]:P1}", $"{evaluation.Recall[c]:P1}");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"Validation accuracy: [bold]{evaluation.Accuracy:P1}[/] ({evaluation.SampleCount} images), loss {evaluation.Loss:F4}, top-{evaluation.TopK} {evaluation.TopKAccuracy:P1}");
+        // Top-k only when it says something: with k >= the number of classes it is 100 % by definition, and top-1 is the accuracy.
+        string topK = evaluation.TopK > 1 && evaluation.TopK < evaluation.ClassNames.Count ? $", top-{evaluation.TopK} {evaluation.TopKAccuracy:P1}" : "";
+        AnsiConsole.MarkupLine($"Validation accuracy: [bold]{evaluation.Accuracy:P1}[/] ({evaluation.SampleCount} images), loss {evaluation.Loss:F4}{topK}");
         if (s.TestTimeAugmentation)
         {
             // fastai's tta: each image and its mirror image, probabilities averaged.
@@ -232,13 +243,14 @@ internal static class Recipe
     private static void SavePreview(IAugmentation augmentation, DirectoryImageDataset dataset, ImageDecodeOptions decode, string path, int seed)
     {
         var decoder = new ImageDecoder(decode);
+        // One row per class (every class), named by its class.
         var firstOfEachClass = Enumerable.Range(0, dataset.ClassNames.Count)
             .Select(c => dataset.Samples.FirstOrDefault(x => x.Label == c))
-            .Where(x => x is not null).Take(4).ToList();
-        var images = firstOfEachClass.Select(x => decoder.Decode(x!.Path)).ToList();
+            .Where(x => x is not null).Select(x => x!).ToList();
+        var images = firstOfEachClass.Select(x => decoder.Decode(x.Path)).ToList();
         try
         {
-            AugmentationPreview.Save(augmentation, images, versions: 6, path, seed);
+            AugmentationPreview.Save(augmentation, images, firstOfEachClass.Select(x => dataset.ClassNames[x.Label]).ToList(), versions: 6, path, seed);
         }
         finally
         {

@@ -26,6 +26,30 @@ public sealed class PackageConsumptionTests : IDisposable
         throw new InvalidOperationException("TransferLearning.sln not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>The repository address defined once in Directory.Build.props.</summary>
+    private static string RepositoryUrl()
+    {
+        var props = System.Xml.Linq.XDocument.Load(Path.Combine(RepoRoot(), "Directory.Build.props"));
+        string? url = props.Descendants("TransferLearningRepositoryUrl").SingleOrDefault()?.Value.Trim();
+        Assert.False(string.IsNullOrEmpty(url), "Directory.Build.props defines no TransferLearningRepositoryUrl");
+        return url!;
+    }
+
+    [Fact]
+    public void The_package_readme_links_the_docs_with_absolute_addresses_in_the_repository()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepoRoot(), "src", "TransferLearning", "PACKAGE.md"));
+        var links = System.Text.RegularExpressions.Regex.Matches(readme, @"\]\(([^)]+)\)|<(https?://[^>]+)>")
+            .Select(m => m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value).ToList();
+        Assert.NotEmpty(links);
+        Assert.All(links, link => Assert.StartsWith(RepositoryUrl(), link));
+        foreach (var link in links.Where(l => l.Contains("/blob/main/")))
+        {
+            string relative = link[(link.IndexOf("/blob/main/", StringComparison.Ordinal) + "/blob/main/".Length)..];
+            Assert.True(File.Exists(Path.Combine(RepoRoot(), relative)), $"PACKAGE.md links {link}, but {relative} is not in the repository.");
+        }
+    }
+
     [Fact]
     public void The_packed_package_works_in_a_fresh_app_that_references_TorchSharp_cpu()
     {
@@ -44,11 +68,34 @@ public sealed class PackageConsumptionTests : IDisposable
             Assert.Contains("lib/net10.0/TransferLearning.dll", entries);
             Assert.Contains("lib/net10.0/TransferLearning.xml", entries);
             Assert.Contains("README.md", entries);
+            Assert.Contains("icon.png", entries);
             using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open());
             string manifest = nuspec.ReadToEnd();
             Assert.Contains("<license type=\"expression\">MIT</license>", manifest);
             Assert.Contains("id=\"TorchSharp\"", manifest);
             Assert.DoesNotContain("TorchSharp-cpu", manifest);
+            string repositoryUrl = RepositoryUrl();
+            Assert.Contains($"<projectUrl>{repositoryUrl}</projectUrl>", manifest);
+            Assert.Contains($"<repository type=\"git\" url=\"{repositoryUrl}\"", manifest);
+            Assert.Matches("<repository [^>]*commit=\"[0-9a-f]{40}\"", manifest);
+            Assert.Contains("<icon>icon.png</icon>", manifest);
+        }
+
+        // The symbols package: portable PDBs whose SourceLink map points at the repository's public address.
+        string snupkg = Path.Combine(feed, "TransferLearning.0.1.0.snupkg");
+        Assert.True(File.Exists(snupkg), $"Expected {snupkg}; the feed has: {string.Join(", ", Directory.GetFiles(feed).Select(Path.GetFileName))}");
+        using (var symbols = ZipFile.OpenRead(snupkg))
+        {
+            foreach (string tfm in new[] { "net8.0", "net10.0" })
+            {
+                var pdb = symbols.GetEntry($"lib/{tfm}/TransferLearning.pdb");
+                Assert.NotNull(pdb);
+                using var stream = new MemoryStream();
+                using (var entry = pdb!.Open()) entry.CopyTo(stream);
+                string text = System.Text.Encoding.UTF8.GetString(stream.ToArray());
+                string owner = new Uri(RepositoryUrl()).AbsolutePath.Trim('/');
+                Assert.Contains($"\"/_/*\":\"https://raw.githubusercontent.com/{owner}/", text);
+            }
         }
 
         string app = Path.Combine(_dir, "app");

@@ -104,19 +104,7 @@ namespace TransferLearning.Build.Tasks.Elf
             }
             if (!changed) return false;
 
-            string temp = path + ".tl-" + Guid.NewGuid().ToString("N") + ".tmp";
-            try
-            {
-                File.Copy(path, temp); // keeps the original's permissions
-                using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write))
-                    stream.Write(image, 0, image.Length);
-                File.Delete(path);
-                File.Move(temp, path);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
-            }
+            AtomicFile.Replace(path, image);
             return true;
         }
 

@@ -35,8 +35,9 @@ public sealed class ImagePreprocessing : Module<Tensor, Tensor>
         float[] meanValues = mean.ToArray(), stdValues = std.ToArray();
         Mean = meanValues;
         Std = stdValues;
-        this.mean = tensor(meanValues, new long[] { 1, 3, 1, 1 });
-        this.std = tensor(stdValues, new long[] { 1, 3, 1, 1 });
+        // Owned by this module alone, whatever dispose scope builds it (freed by Dispose).
+        this.mean = tensor(meanValues, new long[] { 1, 3, 1, 1 }).DetachFromDisposeScope();
+        this.std = tensor(stdValues, new long[] { 1, 3, 1, 1 }).DetachFromDisposeScope();
         register_buffer("mean", this.mean, persistent: false);
         register_buffer("std", this.std, persistent: false);
     }
@@ -77,5 +78,21 @@ public sealed class ImagePreprocessing : Module<Tensor, Tensor>
         var x = ChannelOrder == ChannelOrder.Bgr ? input.flip(1) : input;
         var result = (x * Scale - mean) / std;
         return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Frees every parameter and buffer of this module and its children, then the modules (TorchSharp 0.107's
+    /// <c>Module.Dispose</c> leaves children's tensors alive).
+    /// </summary>
+    /// <param name="disposing"><c>true</c> from <c>Dispose()</c>; <c>false</c> from the finalizer, which frees nothing managed.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            ModuleTensors.DisposeTree(this);
+            mean.Dispose(); // non-persistent buffers are not listed by named_buffers in TorchSharp 0.107
+            std.Dispose();
+        }
+        base.Dispose(disposing);
     }
 }

@@ -15,6 +15,8 @@ namespace TransferLearning.Backbones;
 /// Frozen layers do not require gradients, and their normalisation layers (batch and instance norm) stay in
 /// inference mode even when the model is put in training mode — the Keras fine-tuning guide's advice, so that
 /// fine-tuning the rest does not wreck their statistics. Set <see cref="TrainFrozenNormalization"/> to change that.
+/// The backbone owns its feature extractor and preprocessing: <c>Dispose</c> frees every parameter and buffer of the
+/// whole module tree (which TorchSharp 0.107's own <c>Module.Dispose</c> does not), so do not use them afterwards.
 /// </remarks>
 public class PretrainedBackbone : Module<Tensor, Tensor>
 {
@@ -218,5 +220,16 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         return Pool(ExtractFeatureMap(images)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Frees every parameter and buffer of this module and its children, then the modules (TorchSharp 0.107's
+    /// <c>Module.Dispose</c> leaves children's tensors alive).
+    /// </summary>
+    /// <param name="disposing"><c>true</c> from <c>Dispose()</c>; <c>false</c> from the finalizer, which frees nothing managed.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) ModuleTensors.DisposeTree(this);
+        base.Dispose(disposing);
     }
 }

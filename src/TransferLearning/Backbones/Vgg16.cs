@@ -41,13 +41,13 @@ public static class Vgg16
             _ => null,
         };
 
-        var preprocessing = o.Preprocessing switch
+        // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
+        var backbone = ModuleTensors.Build(() => Vgg16Backbone.Build(o.IncludeTop, o.Pooling, o.Preprocessing switch
         {
             Vgg16Preprocessing.Caffe => ImagePreprocessing.Caffe(),
             Vgg16Preprocessing.Identity => ImagePreprocessing.Identity(),
             _ => ImagePreprocessing.ImageNet(),
-        };
-        var backbone = Vgg16Backbone.Build(o.IncludeTop, o.Pooling, preprocessing);
+        }));
         try
         {
             if (weightsPath is not null) backbone.LoadWeights(weightsPath, o.WeightsFormat);

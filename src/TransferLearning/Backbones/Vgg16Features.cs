@@ -30,7 +30,9 @@ public sealed class Vgg16Features : Module<Tensor, Tensor>
     /// The layers as one <c>Sequential</c> named <c>0</c> … <c>30</c>; registered under <c>features</c> they give
     /// torchvision's key names. Indices of the max-pools: 4, 9, 16, 23, 30.
     /// </summary>
-    internal static Sequential CreateLayers()
+    internal static Sequential CreateLayers() => ModuleTensors.Build(CreateLayersInScope);
+
+    private static Sequential CreateLayersInScope()
     {
         TorchNative.EnsureLoaded();
         var layers = new List<(string, Module<Tensor, Tensor>)>();
@@ -56,5 +58,16 @@ public sealed class Vgg16Features : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         return features.forward(input);
+    }
+
+    /// <summary>
+    /// Frees every parameter and buffer of this module and its children, then the modules (TorchSharp 0.107's
+    /// <c>Module.Dispose</c> leaves children's tensors alive).
+    /// </summary>
+    /// <param name="disposing"><c>true</c> from <c>Dispose()</c>; <c>false</c> from the finalizer, which frees nothing managed.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) ModuleTensors.DisposeTree(this);
+        base.Dispose(disposing);
     }
 }

@@ -27,8 +27,9 @@ public sealed class WeightsCache
             throw new ArgumentOutOfRangeException(nameof(options), $"ConnectTimeout must be positive; got {_options.ConnectTimeout}.");
         if (_options.StallTimeout <= TimeSpan.Zero && _options.StallTimeout != Timeout.InfiniteTimeSpan)
             throw new ArgumentOutOfRangeException(nameof(options), $"StallTimeout must be positive; got {_options.StallTimeout}.");
-        if (_options.BaseUri is { } baseUri && (!baseUri.IsAbsoluteUri || (baseUri.Scheme != Uri.UriSchemeHttp && baseUri.Scheme != Uri.UriSchemeHttps)))
+        if (_options.BaseUri is { } baseUri && !IsHttp(baseUri))
             throw new ArgumentException($"BaseUri must be an absolute http(s) address; got '{baseUri}'.", nameof(options));
+        Mirror = ResolveMirror(_options.BaseUri, Environment.GetEnvironmentVariable(WeightsCacheOptions.MirrorVariable));
         CacheDirectory = Path.GetFullPath(_options.CacheDirectory ?? DefaultDirectory());
         string? offline = Environment.GetEnvironmentVariable(WeightsCacheOptions.OfflineVariable);
         Offline = _options.Offline || offline == "1" || string.Equals(offline, "true", StringComparison.OrdinalIgnoreCase);
@@ -37,6 +38,23 @@ public sealed class WeightsCache
 
     /// <summary>The cache folder in use (see <see cref="WeightsCacheOptions.CacheDirectory"/> for the default).</summary>
     public string CacheDirectory { get; }
+
+    /// <summary>
+    /// The mirror files are fetched from: <see cref="WeightsCacheOptions.BaseUri"/>, else <c>$TRANSFERLEARNING_WEIGHTS_MIRROR</c>;
+    /// <c>null</c> for the published addresses.
+    /// </summary>
+    public Uri? Mirror { get; }
+
+    private static bool IsHttp(Uri uri) => uri.IsAbsoluteUri && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    internal static Uri? ResolveMirror(Uri? option, string? variable)
+    {
+        if (option is not null) return option;
+        if (string.IsNullOrWhiteSpace(variable)) return null;
+        if (!Uri.TryCreate(variable.Trim(), UriKind.Absolute, out var uri) || !IsHttp(uri))
+            throw new ArgumentException($"${WeightsCacheOptions.MirrorVariable} must be an absolute http(s) address; got '{variable}'.");
+        return uri;
+    }
 
     /// <summary>Whether downloads are off (the option or <c>$TRANSFERLEARNING_OFFLINE</c>).</summary>
     public bool Offline { get; }
@@ -61,12 +79,12 @@ public sealed class WeightsCache
         return Path.Combine(CacheDirectory, weights.FileName);
     }
 
-    /// <summary>The address the file is fetched from: the published one, or <see cref="WeightsCacheOptions.BaseUri"/> + file name.</summary>
+    /// <summary>The address the file is fetched from: the published one, or <see cref="Mirror"/> + file name.</summary>
     /// <param name="weights">The published file.</param>
     public Uri SourceOf(PretrainedWeights weights)
     {
         ArgumentNullException.ThrowIfNull(weights);
-        if (_options.BaseUri is not { } baseUri) return weights.Uri;
+        if (Mirror is not { } baseUri) return weights.Uri;
         string text = baseUri.AbsoluteUri;
         return new Uri(text.EndsWith('/') ? text + weights.FileName : text + "/" + weights.FileName);
     }
@@ -105,7 +123,8 @@ public sealed class WeightsCache
         if (Offline)
             throw new FileNotFoundException($"Weights '{weights.FileName}' are not in the cache ({path}) and offline mode is on " +
                 $"(WeightsCacheOptions.Offline or ${WeightsCacheOptions.OfflineVariable}). Copy the file from {weights.Uri} to that path, " +
-                $"set ${WeightsCacheOptions.CacheDirectoryVariable} to a folder that has it, or turn offline mode off.", path);
+                $"set ${WeightsCacheOptions.CacheDirectoryVariable} to a folder that has it, or turn offline mode off. " +
+                $"Weights that need no download: OnnxBackbone.ResNet18FromPackage() with the NuGet package Microsoft.ML.DnnImageFeaturizer.ResNet18.", path);
         await DownloadAsync(weights, path, cancellationToken).ConfigureAwait(false);
         return path;
     }
@@ -113,6 +132,7 @@ public sealed class WeightsCache
     private async Task DownloadAsync(PretrainedWeights weights, string path, CancellationToken cancellationToken)
     {
         Uri uri = SourceOf(weights);
+        WeightsDownloadException Failure(string reason, Uri from, Exception? inner = null) => new(reason, from, weights, path, Mirror, inner);
         Directory.CreateDirectory(CacheDirectory);
         string temp = Path.Combine(CacheDirectory, $".{weights.FileName}.{Guid.NewGuid():N}.partial");
         _logger.LogInformation("Downloading weights {File} from {Uri} into {Folder}", weights.FileName, uri, CacheDirectory);
@@ -128,17 +148,17 @@ public sealed class WeightsCache
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new WeightsDownloadException($"No response from {uri} within {_options.ConnectTimeout.TotalSeconds:0.###} s (WeightsCacheOptions.ConnectTimeout).", uri, e);
+                throw Failure($"No response from {uri} within {_options.ConnectTimeout.TotalSeconds:0.###} s (WeightsCacheOptions.ConnectTimeout).", uri, e);
             }
             catch (HttpRequestException e)
             {
-                throw new WeightsDownloadException($"Could not fetch {uri}: {e.Message}", uri, e);
+                throw Failure($"{uri} could not be reached: {e.Message}", uri, e);
             }
 
             using (response)
             {
                 if (!response.IsSuccessStatusCode)
-                    throw new WeightsDownloadException($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}; weights '{weights.FileName}' were not downloaded.", uri);
+                    throw Failure($"{uri} answered {(int)response.StatusCode} {response.ReasonPhrase}; weights '{weights.FileName}' were not downloaded.", uri);
                 long? total = response.Content.Headers.ContentLength;
                 string actual;
                 long received = 0;
@@ -151,7 +171,7 @@ public sealed class WeightsCache
                     try { input = await response.Content.ReadAsStreamAsync(readCts.Token).ConfigureAwait(false); }
                     catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                     {
-                        throw new WeightsDownloadException($"No data from {uri} within {_options.ConnectTimeout.TotalSeconds:0.###} s.", uri, e);
+                        throw Failure($"No data from {uri} within {_options.ConnectTimeout.TotalSeconds:0.###} s.", uri, e);
                     }
                     using (input)
                     {
@@ -168,12 +188,11 @@ public sealed class WeightsCache
                             }
                             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                             {
-                                throw new WeightsDownloadException(
-                                    $"The transfer of {uri} stalled: no data for {_options.StallTimeout.TotalSeconds:0.###} s (WeightsCacheOptions.StallTimeout) after {received} of {Total(total)} bytes.", uri, e);
+                                throw Failure($"The transfer of {uri} stalled: no data for {_options.StallTimeout.TotalSeconds:0.###} s (WeightsCacheOptions.StallTimeout) after {received} of {Total(total)} bytes.", uri, e);
                             }
                             catch (Exception e) when (e is IOException or HttpRequestException)
                             {
-                                throw new WeightsDownloadException($"The transfer of {uri} broke off after {received} of {Total(total)} bytes: {e.Message}", uri, e);
+                                throw Failure($"The transfer of {uri} broke off after {received} of {Total(total)} bytes: {e.Message}", uri, e);
                             }
                             if (n == 0) break;
                             hash.AppendData(buffer, 0, n);
@@ -188,13 +207,12 @@ public sealed class WeightsCache
                     }
                     _options.Progress?.Report(new WeightsDownloadProgress(weights.FileName, received, total));
                     if (total is { } expectedLength && received != expectedLength)
-                        throw new WeightsDownloadException($"The transfer of {uri} was truncated: received {received} of {expectedLength} bytes.", uri);
+                        throw Failure($"The transfer of {uri} was truncated: received {received} of {expectedLength} bytes.", uri);
                     await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                     actual = Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
                 }
                 if (!Matches(actual, weights.Sha256))
-                    throw new WeightsDownloadException(
-                        $"The file downloaded from {uri} has SHA-256 {actual}; {Expected(weights)}. It was discarded (a damaged transfer or a different file at that address).", uri);
+                    throw Failure($"The file downloaded from {uri} has SHA-256 {actual}; {Expected(weights)}. It was discarded (a damaged transfer or a different file at that address).", uri);
                 File.Move(temp, path, overwrite: true);
                 _logger.LogInformation("Downloaded weights {File}: {Bytes} bytes, SHA-256 {Hash}", path, received, actual);
             }

@@ -14,6 +14,12 @@ public sealed class WeightsCacheOptions
     public const string OfflineVariable = "TRANSFERLEARNING_OFFLINE";
 
     /// <summary>
+    /// The environment variable that sets <see cref="BaseUri"/> when the option is not set:
+    /// <c>TRANSFERLEARNING_WEIGHTS_MIRROR</c>, an absolute http(s) address under which the weights files are served by name.
+    /// </summary>
+    public const string MirrorVariable = "TRANSFERLEARNING_WEIGHTS_MIRROR";
+
+    /// <summary>
     /// The cache folder. Default <c>null</c>: <c>$TRANSFERLEARNING_CACHE_DIR</c>, else <c>$XDG_CACHE_HOME/transferlearning</c>, else
     /// <c>~/.cache/transferlearning</c> (on Windows <c>%LOCALAPPDATA%\transferlearning</c>).
     /// </summary>
@@ -27,7 +33,8 @@ public sealed class WeightsCacheOptions
 
     /// <summary>
     /// Replaces the published address up to the file name (a mirror, or a test server): the file is fetched from
-    /// <c>BaseUri + FileName</c>. Default <c>null</c>: the published address.
+    /// <c>BaseUri + FileName</c>. Default <c>null</c>: <c>$TRANSFERLEARNING_WEIGHTS_MIRROR</c> (<see cref="MirrorVariable"/>)
+    /// when set, else the published address.
     /// </summary>
     public Uri? BaseUri { get; set; }
 

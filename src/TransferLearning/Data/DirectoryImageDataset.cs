@@ -20,9 +20,10 @@ public sealed class DirectoryImageDataset
     private readonly int[] _classCounts;
 
     private DirectoryImageDataset(string root, IReadOnlyList<string> classNames, IReadOnlyList<ImageSample> samples,
-        IReadOnlyList<SkippedFile> ignored, IReadOnlyList<SkippedFile> skipped)
+        IReadOnlyList<SkippedFile> ignored, IReadOnlyList<SkippedFile> skipped, IReadOnlyList<SkippedFile> nonImage)
     {
         Root = root;
+        NonImageFiles = nonImage;
         ClassNames = classNames;
         Samples = samples;
         IgnoredEntries = ignored;
@@ -53,6 +54,13 @@ public sealed class DirectoryImageDataset
     /// <summary>Image files left out as unusable while indexing (for example zero-byte files), with the reason.</summary>
     public IReadOnlyList<SkippedFile> SkippedFiles { get; }
 
+    /// <summary>
+    /// Files in class folders that were not taken because their extension is not one of the image extensions looked for
+    /// (for example <c>notes.txt</c>, <c>Thumbs.db</c>), with the reason; <see cref="DirectoryImageDatasetOptions.Logger"/>
+    /// receives one line listing them.
+    /// </summary>
+    public IReadOnlyList<SkippedFile> NonImageFiles { get; }
+
     /// <summary>Keras' summary line, e.g. "Found 1000 images belonging to 4 classes."</summary>
     public override string ToString() => $"Found {Count} images belonging to {ClassNames.Count} classes.";
 
@@ -74,6 +82,8 @@ public sealed class DirectoryImageDataset
         var extensions = new HashSet<string>((o.Extensions ?? ImageFileTypes.DefaultExtensions).Select(NormaliseExtension), StringComparer.OrdinalIgnoreCase);
         var ignored = new List<SkippedFile>();
         var skipped = new List<SkippedFile>();
+        var nonImage = new List<SkippedFile>();
+        string lookedFor = string.Join(" ", extensions.Order(StringComparer.Ordinal));
 
         var rootInfo = new DirectoryInfo(root);
         string[] classNames;
@@ -104,13 +114,17 @@ public sealed class DirectoryImageDataset
 
         var samples = new List<ImageSample>();
         var counts = new int[classNames.Length];
+        var splitEmptied = new List<string>();
         for (int label = 0; label < classNames.Length; label++)
         {
             var classFiles = new List<string>();
             foreach (var file in EnumerateClassFiles(new DirectoryInfo(Path.Combine(root, classNames[label])), o.FollowSymbolicLinks, ignored))
             {
                 if (!extensions.Contains(file.Extension))
+                {
+                    nonImage.Add(new SkippedFile(file.FullName, $"not an image file name (looked for {lookedFor})"));
                     continue;
+                }
                 if (file.Name.StartsWith('.'))
                 {
                     ignored.Add(new SkippedFile(file.FullName, "hidden file (name starts with '.')"));
@@ -135,12 +149,27 @@ public sealed class DirectoryImageDataset
             if (o.ValidationSplit > 0)
             {
                 int cut = (int)(o.ValidationSplit * classFiles.Count); // Keras: int(split * num_files)
+                int kept = o.Subset == DatasetSubset.Validation ? cut : classFiles.Count - cut;
+                if (classFiles.Count > 0 && kept == 0)
+                    splitEmptied.Add($"'{classNames[label]}' has {classFiles.Count} image(s): {cut} for validation (int({o.ValidationSplit} x {classFiles.Count})) and {classFiles.Count - cut} for training");
                 classFiles = o.Subset == DatasetSubset.Validation ? classFiles.GetRange(0, cut) : classFiles.GetRange(cut, classFiles.Count - cut);
             }
             counts[label] = classFiles.Count;
             samples.AddRange(classFiles.Select(f => new ImageSample(f, label)));
         }
 
+        if (nonImage.Count > 0)
+            o.Logger?.LogInformation("Ignored {Count} non-image file(s) in '{Root}' (not {Extensions}): {Files}", nonImage.Count, root, lookedFor,
+                string.Join(", ", nonImage.Take(10).Select(f => Path.GetRelativePath(root, f.Path))) + (nonImage.Count > 10 ? $", ... ({nonImage.Count - 10} more; see NonImageFiles)" : ""));
+        if (splitEmptied.Count > 0 && !o.AllowEmptyClasses)
+        {
+            int needed = (int)Math.Ceiling(1 / o.ValidationSplit - 1e-9);
+            if (o.Subset == DatasetSubset.Training) needed = 2; // training is empty only when every image goes to validation
+            throw new ImageDatasetException(root,
+                $"The {o.Subset.ToString().ToLowerInvariant()} subset of '{root}' (ValidationSplit {o.ValidationSplit}) has no images of some classes: " +
+                string.Join("; ", splitEmptied) + $". The split rounds down per class, so each class needs at least {needed} images for one {o.Subset.ToString().ToLowerInvariant()} image; " +
+                "add images, raise ValidationSplit, use a separate validation folder, or split with SplitStratified (which rounds to nearest).");
+        }
         if (samples.Count == 0)
             throw new ImageDatasetException(root, $"Found 0 images in '{root}' ({classNames.Length} class folder(s): {string.Join(", ", classNames)}); looked for files ending in {string.Join(" ", extensions.Order(StringComparer.Ordinal))} (case-insensitive).");
         if (!o.AllowEmptyClasses)
@@ -149,7 +178,7 @@ public sealed class DirectoryImageDataset
             if (empty.Length > 0)
                 throw new ImageDatasetException(root, $"The class folder(s) {string.Join(", ", empty.Select(e => $"'{e}'"))} in '{root}' hold no images{(o.Subset != DatasetSubset.All ? $" in the {o.Subset} subset" : "")} (looked for {string.Join(" ", extensions.Order(StringComparer.Ordinal))}); set AllowEmptyClasses to accept that.");
         }
-        return new DirectoryImageDataset(root, Array.AsReadOnly(classNames), samples.AsReadOnly(), ignored.AsReadOnly(), skipped.AsReadOnly());
+        return new DirectoryImageDataset(root, Array.AsReadOnly(classNames), samples.AsReadOnly(), ignored.AsReadOnly(), skipped.AsReadOnly(), nonImage.AsReadOnly());
     }
 
     /// <summary>
@@ -175,8 +204,8 @@ public sealed class DirectoryImageDataset
         }
         var training = Samples.Where((_, i) => !inValidation[i]).ToArray();
         var validation = Samples.Where((_, i) => inValidation[i]).ToArray();
-        return (new DirectoryImageDataset(Root, ClassNames, training, IgnoredEntries, SkippedFiles),
-                new DirectoryImageDataset(Root, ClassNames, validation, IgnoredEntries, SkippedFiles));
+        return (new DirectoryImageDataset(Root, ClassNames, training, IgnoredEntries, SkippedFiles, NonImageFiles),
+                new DirectoryImageDataset(Root, ClassNames, validation, IgnoredEntries, SkippedFiles, NonImageFiles));
     }
 
     /// <summary>

@@ -145,7 +145,9 @@ public static class TrainingCharts
         double yMax = percent ? 1 : values.DefaultIfEmpty(1).Max();
         if (!(yMax > yMin)) yMax = yMin + 1;
         yMax = NiceCeiling(yMax);
-        double xMin = x.Min(), xMax = Math.Max(x.Max(), xMin + 1);
+        // One epoch: centre it (half an epoch of room on each side) instead of a dot on the left border of an empty axis.
+        bool single = x.Length == 1;
+        double xMin = single ? x[0] - 0.5 : x.Min(), xMax = single ? x[0] + 0.5 : Math.Max(x.Max(), xMin + 1);
         float X(double v) => plot.Left + (float)((v - xMin) / (xMax - xMin)) * plot.Width;
         float Y(double v) => plot.Bottom - (float)((v - yMin) / (yMax - yMin)) * plot.Height;
 
@@ -157,7 +159,7 @@ public static class TrainingCharts
             canvas.DrawText(label, plot.Left - 8, Y(v) + 4, SKTextAlign.Right, font, text);
         }
         int step = Math.Max(1, (int)Math.Ceiling((xMax - xMin) / 10));
-        for (int e = (int)xMin; e <= (int)xMax; e += step)
+        for (int e = (int)Math.Ceiling(xMin); e <= (int)Math.Floor(xMax); e += step)
         {
             canvas.DrawLine(X(e), plot.Bottom, X(e), plot.Bottom + 5, grid);
             canvas.DrawText(e.ToString(CultureInfo.InvariantCulture), X(e), plot.Bottom + 20, SKTextAlign.Center, font, text);
@@ -170,18 +172,32 @@ public static class TrainingCharts
         {
             float bx = X(boundary - 0.5);
             using var dash = new SKPaint { Color = BoundaryColor, StrokeWidth = 1.5f, Style = SKPaintStyle.Stroke, PathEffect = SKPathEffect.CreateDash(new[] { 6f, 4f }, 0) };
-            canvas.DrawLine(bx, plot.Top, bx, plot.Bottom, dash);
+            canvas.DrawLine(bx, plot.Top - PhaseLabelRise, bx, plot.Bottom, dash);
+            // The phase names sit above the plot, in the margin under the title: inside it they covered the 100 % line and
+            // the curves that reach it.
             text.Color = BoundaryColor;
-            canvas.DrawText("head", bx - 6, plot.Top + 16, SKTextAlign.Right, font, text);
-            if (bx + 6 + font.MeasureText("fine-tune") <= plot.Right - 4)
-                canvas.DrawText("fine-tune", bx + 6, plot.Top + 16, SKTextAlign.Left, font, text);
-            else
-                canvas.DrawText("fine-tune →", bx - 6, plot.Top + 32, SKTextAlign.Right, font, text);
+            float labelY = plot.Top - 6;
+            canvas.DrawText("head", bx - 6, labelY, SKTextAlign.Right, font, text);
+            canvas.DrawText("fine-tune", Math.Min(bx + 6, plot.Right - font.MeasureText("fine-tune")), labelY, SKTextAlign.Left, font, text);
             text.Color = TextColor;
         }
 
-        DrawSeries(canvas, x, train, X, Y, TrainColor, dashed: false);
-        DrawSeries(canvas, x, valid, X, Y, ValidColor, dashed: true);
+        DrawSeries(canvas, x, train, X, Y, TrainColor, dashed: false, markerRadius: single ? 6f : 3.5f);
+        DrawSeries(canvas, x, valid, X, Y, ValidColor, dashed: true, markerRadius: single ? 6f : 3.5f);
+        if (x.Length <= 3)
+        {
+            // Few epochs: the values themselves, beside their markers (training left, validation right).
+            using var valueFont = new SKFont(SKTypeface.Default, 12);
+            string Format(double v) => percent ? v.ToString("P1", CultureInfo.InvariantCulture) : v.ToString("0.###", CultureInfo.InvariantCulture);
+            for (int i = 0; i < x.Length; i++)
+            {
+                text.Color = TrainColor;
+                if (double.IsFinite(train[i])) canvas.DrawText(Format(train[i]), X(x[i]) - 10, ValueLabelY(Y(train[i]), plot), SKTextAlign.Right, valueFont, text);
+                text.Color = ValidColor;
+                if (double.IsFinite(valid[i])) canvas.DrawText(Format(valid[i]), X(x[i]) + 10, ValueLabelY(Y(valid[i]), plot), SKTextAlign.Left, valueFont, text);
+            }
+            text.Color = TextColor;
+        }
 
         float ly = area.Top + 30, lx = plot.Right - 190;
         using var legend = new SKPaint { StrokeWidth = 2.5f, Style = SKPaintStyle.Stroke, IsAntialias = true };
@@ -197,7 +213,13 @@ public static class TrainingCharts
         }
     }
 
-    private static void DrawSeries(SKCanvas canvas, double[] x, double[] y, Func<double, float> X, Func<double, float> Y, SKColor color, bool dashed)
+    /// <summary>How far the phase boundary line reaches above the plot, to meet its labels.</summary>
+    private const float PhaseLabelRise = 18;
+
+    /// <summary>A value label's baseline: just above its marker, kept inside the plot.</summary>
+    private static float ValueLabelY(float markerY, SKRect plot) => Math.Clamp(markerY - 8, plot.Top + 14, plot.Bottom - 4);
+
+    private static void DrawSeries(SKCanvas canvas, double[] x, double[] y, Func<double, float> X, Func<double, float> Y, SKColor color, bool dashed, float markerRadius)
     {
         using var line = new SKPaint { Color = color, StrokeWidth = 2.5f, Style = SKPaintStyle.Stroke, IsAntialias = true };
         if (dashed) line.PathEffect = SKPathEffect.CreateDash(new[] { 6f, 4f }, 0);
@@ -210,7 +232,7 @@ public static class TrainingCharts
             if (open) path.LineTo(X(x[i]), Y(y[i]));
             else path.MoveTo(X(x[i]), Y(y[i]));
             open = true;
-            canvas.DrawCircle(X(x[i]), Y(y[i]), 3.5f, dot);
+            canvas.DrawCircle(X(x[i]), Y(y[i]), markerRadius, dot);
         }
         canvas.DrawPath(path, line);
     }

@@ -1,3 +1,4 @@
+using TransferLearning.Backbones;
 using TransferLearning.Native;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -35,7 +36,7 @@ public sealed class ClassifierHead : Module<Tensor, Tensor>
         ClassCount = classCount;
         DropoutProbability = dropout;
         _generator = generator;
-        linear = Linear(inputFeatures, classCount, device: generator?.device);
+        linear = ModuleTensors.Build(() => Linear(inputFeatures, classCount, device: generator?.device));
         double bound = 1 / Math.Sqrt(inputFeatures);
         using (no_grad())
         {
@@ -70,5 +71,16 @@ public sealed class ClassifierHead : Module<Tensor, Tensor>
             x = features * keep / (1 - DropoutProbability);
         }
         return linear.forward(x).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Frees every parameter and buffer of this module and its children, then the modules (TorchSharp 0.107's
+    /// <c>Module.Dispose</c> leaves children's tensors alive).
+    /// </summary>
+    /// <param name="disposing"><c>true</c> from <c>Dispose()</c>; <c>false</c> from the finalizer, which frees nothing managed.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) ModuleTensors.DisposeTree(this);
+        base.Dispose(disposing);
     }
 }

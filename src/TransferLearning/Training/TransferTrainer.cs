@@ -69,6 +69,7 @@ public sealed partial class TransferTrainer : IDisposable
         _decode = _options.Decode;
         _inputSize = _options.InputSize ?? (_decode?.TargetSize is { } target ? (target.Height, target.Width) : null);
         _device = _options.Device ?? (TorchNative.IsCudaAvailable ? CUDA : CPU);
+        TorchNative.EnsureAvailable(_device); // CUDA on the CPU backend: an error naming the package to add
         _callbacks = DefaultCallbacks(_options).Concat(_options.Callbacks ?? Array.Empty<ITrainingCallback>())
             .Select((c, i) => (c, i)).OrderBy(x => x.c.Order).ThenBy(x => x.i).Select(x => x.c).ToArray();
         History = new TrainingHistory(_classNames);

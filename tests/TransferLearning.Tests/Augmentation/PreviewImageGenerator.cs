@@ -15,6 +15,7 @@ public sealed class PreviewImageGenerator
     {
         using var scope = NewDisposeScope();
         var images = new[] { SampleImage.Draw(96, 64), SampleImage.Draw(96, 64).flip(1) };
+        var labels = new[] { "drawn picture", "upside down" };
         var recipe = AugmentationPipeline.FromKeras(new KerasImageDataGenerator
         {
             RotationRange = 180, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1,
@@ -22,13 +23,13 @@ public sealed class PreviewImageGenerator
         });
         if (Environment.GetEnvironmentVariable("TRANSFERLEARNING_WRITE_DOCS_IMAGES") == "1")
         {
-            AugmentationPreview.Save(recipe, images, 6, Path.Combine(RepoRoot(), "docs", "images", "augmentation-preview.png"), seed: 2026);
+            AugmentationPreview.Save(recipe, images, labels, 6, Path.Combine(RepoRoot(), "docs", "images", "augmentation-preview.png"), seed: 2026);
             Assert.True(File.Exists(Path.Combine(RepoRoot(), "docs", "images", "augmentation-preview.png")));
         }
         else
         {
-            using var grid = AugmentationPreview.Render(recipe, images, 6, new Random(2026));
-            Assert.Equal(7 * (96 + 4) + 4, grid.Width);
+            using var grid = AugmentationPreview.Render(recipe, images, labels, 6, new Random(2026));
+            Assert.True(grid.Width > 7 * (96 + 4) + 4); // tiles plus the label column
         }
     }
 

@@ -1,3 +1,4 @@
+using TransferLearning.Backbones.Onnx.Proto;
 using TransferLearning.Native;
 using static TorchSharp.torch;
 
@@ -39,6 +40,12 @@ public static class OnnxBackbone
         if (o.ProbeSize is <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"ProbeSize must be > 0; got {o.ProbeSize}.");
         var model = OnnxModelFile.Read(path, nameof(path));
         TorchNative.EnsureLoaded();
+        // In a dispose scope that keeps only the backbone's own tensors: the import's temporaries are freed here.
+        return ModuleTensors.Build(() => Import(model, path, o));
+    }
+
+    private static PretrainedBackbone Import(ModelProto model, string path, OnnxImportOptions o)
+    {
         string name = string.IsNullOrWhiteSpace(o.Name) ? Path.GetFileNameWithoutExtension(path).ToLowerInvariant() : o.Name!;
         string source = $"ONNX model '{path}'";
         var features = OnnxGraphImporter.Import(model, source, o.OutputName, "features", out var groups);

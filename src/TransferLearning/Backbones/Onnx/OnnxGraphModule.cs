@@ -94,4 +94,15 @@ internal sealed class OnnxGraphModule : Module<Tensor, Tensor>
         if (ReferenceEquals(result, input)) result = input.alias();
         return result.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Frees every parameter and buffer of this module and its children, then the modules (TorchSharp 0.107's
+    /// <c>Module.Dispose</c> leaves children's tensors alive).
+    /// </summary>
+    /// <param name="disposing"><c>true</c> from <c>Dispose()</c>; <c>false</c> from the finalizer, which frees nothing managed.</param>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) ModuleTensors.DisposeTree(this);
+        base.Dispose(disposing);
+    }
 }
