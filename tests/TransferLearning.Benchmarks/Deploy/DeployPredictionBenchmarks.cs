@@ -13,6 +13,9 @@ namespace TransferLearning.Benchmarks.Deploy;
 /// (baseline: TorchSharp, the packaged ResNet18 with a 4-class head, 224 × 224 bilinear) and through the deploy package's
 /// <see cref="OnnxImageClassifier"/> on the file <see cref="TransferTrainer.ExportOnnx"/> wrote from that trainer
 /// (ONNX Runtime CPU, default session options), with parallel and with sequential decoding. Batches of 32 everywhere.
+/// One operation takes tens of seconds on the shared 2-core machine: run it with 1 warm-up and 3 measured invocations
+/// (<c>--strategy Monitoring --warmupCount 1 --iterationCount 3</c>, docs/performance.md), which keeps a whole case
+/// inside the in-process toolchain's time limit.
 /// </summary>
 [MemoryDiagnoser(false)]
 public class DeployPredictionBenchmarks
@@ -59,3 +62,4 @@ public class DeployPredictionBenchmarks
     [Benchmark(Description = "OnnxImageClassifier (ONNX Runtime, sequential decode)")]
     public int DeployPredictSequentialDecode() => _sequential.Predict(_files).Count;
 }
+
