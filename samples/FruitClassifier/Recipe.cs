@@ -163,6 +163,7 @@ internal static class Recipe
         string example = validSet.Samples[validSet.Count / 2].Path;
         var prediction = trainer.Predict(new[] { example })[0];
         AnsiConsole.MarkupLine($"Prediction for {Markup.Escape(Path.GetFileName(example))}: [bold]{Markup.Escape(prediction.ClassName)}[/] ({prediction.Confidence:P1})");
+        OnnxDeployment.Export(trainer, model, example);
 
         AnsiConsole.MarkupLine($"\nWritten to {Markup.Escape(s.Output.FullName)}:");
         foreach (var (what, path) in new[] { ("model", model), ("training history chart", historyChart), ("confusion matrix", confusion),

@@ -54,6 +54,9 @@ public sealed class PackageConsumptionTests : IDisposable
     public void The_packed_package_works_in_a_fresh_app_that_references_TorchSharp_cpu()
     {
         string feed = Path.Combine(_dir, "feed");
+        // The decode core is a package of its own that TransferLearning depends on: the feed needs it too.
+        var packImaging = ProcessRunner.Run("dotnet", $"pack \"{Path.Combine(RepoRoot(), "src", "TransferLearning.Imaging", "TransferLearning.Imaging.csproj")}\" -c Release -o \"{feed}\" -p:ContinuousIntegrationBuild=true", _dir, Timeout);
+        Assert.True(packImaging.ExitCode == 0, packImaging.Output);
         var pack = ProcessRunner.Run("dotnet", $"pack \"{Path.Combine(RepoRoot(), "src", "TransferLearning", "TransferLearning.csproj")}\" -c Release -o \"{feed}\" -p:ContinuousIntegrationBuild=true", _dir, Timeout);
         Assert.True(pack.ExitCode == 0, pack.Output);
         string nupkg = Path.Combine(feed, "TransferLearning.0.1.0.nupkg");
@@ -73,6 +76,7 @@ public sealed class PackageConsumptionTests : IDisposable
             string manifest = nuspec.ReadToEnd();
             Assert.Contains("<license type=\"expression\">MIT</license>", manifest);
             Assert.Contains("id=\"TorchSharp\"", manifest);
+            Assert.Contains("id=\"TransferLearning.Imaging\"", manifest);
             Assert.DoesNotContain("TorchSharp-cpu", manifest);
             string repositoryUrl = RepositoryUrl();
             Assert.Contains($"<projectUrl>{repositoryUrl}</projectUrl>", manifest);

@@ -1,3 +1,4 @@
+using TransferLearning.Backbones.Onnx.Proto;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -17,7 +18,29 @@ internal abstract class OnnxNode : Module
         RuntimeInputIndices = runtimeInputs.ToArray();
         RuntimeInputs = RuntimeInputIndices.Select(i => context.Node.Input[i]).ToArray();
         Outputs = context.Node.Output.ToArray();
+        Source = context.Node;
+        SourceOpset = context.Opset;
+        DeclaredBatch = context.DeclaredBatch;
+        // Small constant inputs (shapes, pads, split sizes, clip bounds) that no parameter or buffer keeps, for the exporter.
+        SmallConstants = Enumerable.Range(0, context.InputCount)
+            .Where(i => !RuntimeInputIndices.Contains(i) && context.Constant(i) is { } t && t.numel() <= MaxSmallConstant)
+            .ToDictionary(i => i, i => OnnxConstantValue.From(context.Constant(i)!));
     }
+
+    /// <summary>Largest constant input (in elements) kept in <see cref="SmallConstants"/>.</summary>
+    private const long MaxSmallConstant = 64;
+
+    /// <summary>The ONNX node this module was built from (attributes as in the source file).</summary>
+    public NodeProto Source { get; }
+
+    /// <summary>The source model's default-domain opset, which gives <see cref="Source"/>'s attributes their meaning.</summary>
+    public int SourceOpset { get; }
+
+    /// <summary>The graph input's fixed declared batch size, when it had one.</summary>
+    public long? DeclaredBatch { get; }
+
+    /// <summary>The values of constant inputs of up to 64 elements, by input index.</summary>
+    public IReadOnlyDictionary<int, OnnxConstantValue> SmallConstants { get; }
 
     public string NodeName { get; }
 

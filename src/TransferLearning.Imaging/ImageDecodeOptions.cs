@@ -4,7 +4,7 @@ namespace TransferLearning.Imaging;
 
 /// <summary>
 /// How image files are decoded into tensors: size, channels, resampling, orientation and limits. An
-/// <see cref="ImageDecoder"/> copies these values when it is created; later changes to this object do not affect it.
+/// <see cref="ImagePixelDecoder"/> (and the training library's <c>ImageDecoder</c>, which wraps it) copies these values when it is created; later changes to this object do not affect it.
 /// </summary>
 public sealed class ImageDecodeOptions
 {

@@ -6,7 +6,7 @@ namespace TransferLearning.Augmentation;
 
 /// <summary>
 /// The four neighbours and weights of one bilinear sample at (y, x) in pixel-centre coordinates, the point first
-/// clamped to the image: shared by the CPU resamplers (the tensor path's <see cref="ManagedAffineKernel"/> and the
+/// clamped to the image: shared by the CPU resamplers (the tensor path's <c>ManagedAffineKernel</c> and the
 /// decoder's sampler). Indices are clamped too, so even a NaN coordinate reads inside the image.
 /// </summary>
 internal readonly struct BilinearTaps

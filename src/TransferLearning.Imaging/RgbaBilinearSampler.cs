@@ -26,7 +26,7 @@ internal static unsafe class RgbaBilinearSampler
     {
         if (source.RowBytes % 4 != 0 || source.RowBytes < 4 * source.Width)
             throw new ArgumentException($"Row bytes {source.RowBytes} do not hold {source.Width} RGBA pixels.", nameof(source));
-        int channels = ImageDecoder.ChannelCount(mode);
+        int channels = ImagePixelDecoder.ChannelCount(mode);
         if (destination.Length < channels * outHeight * outWidth)
             throw new ArgumentException("Destination too small.", nameof(destination));
         var job = new Job((uint*)source.Pixels, source.Width, source.Height, source.RowBytes / 4, toIntermediate,
