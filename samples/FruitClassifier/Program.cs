@@ -28,7 +28,7 @@ var weights = new Option<string>("--weights")
 var recipe = new Option<string>("--recipe")
 {
     Description = "default: the library's default recipe (a short cached head phase, then one-cycle fine-tuning of the whole network with " +
-                  "discriminative rates, label smoothing and light augmentation); keras: the seed's Keras recipe (Adam 1e-3 head, then RMSprop 1e-5, " +
+                  "discriminative rates, label smoothing and mirror-image augmentation); keras: the seed's Keras recipe (Adam 1e-3 head, then RMSprop 1e-5, " +
                   "rotation 180 and both flips). --head-epochs, --fine-tune-epochs and --fine-tune-lr override either.",
     DefaultValueFactory = _ => "default",
 };
@@ -38,7 +38,7 @@ var fineTuneEpochs = new Option<int?>("--fine-tune-epochs") { Description = "Pha
 var fineTuneLr = new Option<double?>("--fine-tune-lr") { Description = "Phase 2 (peak) learning rate of the head and the deepest block. Default: the recipe's." };
 var findLr = new Option<bool>("--find-lr") { Description = "Run the learning-rate range test (lr_find) for both phases, save lr-finder-*.png, print the suggested rates and stop." };
 var noTta = new Option<bool>("--no-tta") { Description = "Skip the second evaluation with test-time augmentation (the image and its mirror image averaged)." };
-var batchSize = new Option<int>("--batch-size") { Description = "Images per batch.", DefaultValueFactory = _ => 16 };
+var batchSize = new Option<int>("--batch-size") { Description = "Images per batch. Small batches suit small data sets: on the Fashion-MNIST benchmark 16 gave 84.6 % where 32 gave 81.2 % (docs/training.md).", DefaultValueFactory = _ => 16 };
 var imageSize = new Option<int>("--image-size") { Description = "Images are resized to SIZE x SIZE pixels (224 for full-size training; the ResNet18 export needs a multiple of 32).", DefaultValueFactory = _ => 128 };
 var device = new Option<string>("--device") { Description = "auto (CUDA when available, else CPU), cpu or cuda.", DefaultValueFactory = _ => "auto" };
 device.AcceptOnlyFromAmong("auto", "cpu", "cuda");

@@ -42,9 +42,11 @@ public static class LearningRateFinderChart
         canvas.DrawText($"Learning-rate finder ({result.Phase} phase, {rates.Count} batches{(result.Diverged ? ", stopped at divergence" : "")})",
             plot.Left, 30, SKTextAlign.Left, titleFont, text);
 
-        // y range: the smoothed curve (the raw one is clipped to it, so a diverging last batch does not flatten the rest).
+        // y range: from the lowest raw or smoothed loss up to at most 3x the smoothed fall above the smoothed minimum, so a
+        // diverging last batch does not flatten the rest (higher raw points are clipped to the top).
         var smooth = result.SmoothedLosses.Where(double.IsFinite).ToArray();
-        double yMin = smooth.Min(), yMax = Math.Min(smooth.Max(), smooth.Min() + 3 * (smooth.First() - smooth.Min() + 1e-9));
+        double rawMin = result.Losses.Where(double.IsFinite).DefaultIfEmpty(smooth.Min()).Min();
+        double yMin = Math.Min(smooth.Min(), rawMin), yMax = Math.Min(smooth.Max(), smooth.Min() + 3 * (smooth.First() - smooth.Min() + 1e-9));
         if (!(yMax > yMin)) yMax = yMin + 1;
         double pad = (yMax - yMin) * 0.08;
         (yMin, yMax) = (yMin - pad, yMax + pad);

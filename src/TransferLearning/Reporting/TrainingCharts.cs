@@ -56,7 +56,7 @@ public static class TrainingCharts
             epochs.Select(e => e.TrainLoss).ToArray(), epochs.Select(e => e.ValidationLoss ?? double.NaN).ToArray(), hasHead ? boundary : -1, percent: false);
         DrawPanel(canvas, new SKRect(half, 0, width, height), "Accuracy", x,
             epochs.Select(e => e.TrainAccuracy).ToArray(), epochs.Select(e => e.ValidationAccuracy ?? double.NaN).ToArray(), hasHead ? boundary : -1, percent: true);
-        Save(surface, path);
+        ChartFile.SavePng(surface, path);
     }
 
     /// <summary>
@@ -120,7 +120,7 @@ public static class TrainingCharts
             canvas.DrawText($"P {precision[p].ToString("P0", CultureInfo.InvariantCulture)}", cx, top + n * cellSize + 22, SKTextAlign.Center, font, text);
         }
         canvas.DrawText("R = recall (row), P = precision (column)", 12, height - 12, SKTextAlign.Left, font, text);
-        Save(surface, path);
+        ChartFile.SavePng(surface, path);
     }
 
     private static SKColor Shade(double share, bool diagonal)
@@ -244,15 +244,5 @@ public static class TrainingCharts
         foreach (double m in new[] { 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10 })
             if (m * magnitude >= value) return m * magnitude;
         return 10 * magnitude;
-    }
-
-    private static void Save(SKSurface surface, string path)
-    {
-        using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Png, 100);
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory != null) Directory.CreateDirectory(directory);
-        using var file = File.Create(path);
-        data.SaveTo(file);
     }
 }

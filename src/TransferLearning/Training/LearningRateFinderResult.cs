@@ -21,7 +21,7 @@ public sealed record LearningRateFinderResult
     /// </summary>
     public required double Valley { get; init; }
 
-    /// <summary>fastai's "steep": the rate where the smoothed loss falls fastest against log(rate).</summary>
+    /// <summary>fastai's "steep": the rate where the smoothed loss falls fastest against log(rate) (over a window of ±1/20 of the points).</summary>
     public required double Steepest { get; init; }
 
     /// <summary>fastai's "minimum": a tenth of the rate with the lowest smoothed loss.</summary>

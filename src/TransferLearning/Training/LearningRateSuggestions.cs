@@ -28,14 +28,24 @@ internal static class LearningRateSuggestions
         return Math.Clamp(bestStart + (int)sections + (int)(sections / 2), 0, n - 1);
     }
 
-    /// <summary>The index of the most negative slope of loss against log(rate) — fastai's <c>steep</c>.</summary>
+    /// <summary>
+    /// The index of the most negative slope of loss against log(rate) — fastai's <c>steep</c>, but measured across a
+    /// window of ±n/20 points rather than between neighbours, so that a wiggle of the smoothed curve early on (where the
+    /// loss has not started to move) does not win.
+    /// </summary>
     public static int Steepest(IReadOnlyList<double> rates, IReadOnlyList<double> losses)
     {
+        int n = losses.Count;
+        if (n < 2) return 0;
+        int w = Math.Max(1, n / 20);
+        if (2 * w >= n) w = Math.Max(1, (n - 1) / 2);
         int best = 0;
         double bestSlope = double.PositiveInfinity;
-        for (int i = 0; i + 1 < losses.Count; i++)
+        for (int i = 0; i < n; i++)
         {
-            double slope = (losses[i + 1] - losses[i]) / (Math.Log(rates[i + 1]) - Math.Log(rates[i]));
+            int lo = Math.Max(0, i - w), hi = Math.Min(n - 1, i + w);
+            if (hi == lo) continue;
+            double slope = (losses[hi] - losses[lo]) / (Math.Log(rates[hi]) - Math.Log(rates[lo]));
             if (slope < bestSlope)
             {
                 bestSlope = slope;

@@ -45,7 +45,7 @@ public sealed partial class TransferTrainer : IDisposable
     /// <summary>Creates a trainer with a freshly initialised head (from <see cref="TransferTrainerOptions.Seed"/>).</summary>
     /// <param name="backbone">The feature extractor; moved to the training device.</param>
     /// <param name="classNames">Class names in index order (at least two, distinct); training sources must use the same.</param>
-    /// <param name="options">Settings; copied. <c>null</c> for the defaults (10 + 10 epochs, Adam 1e-3 then RMSprop 1e-5).</param>
+    /// <param name="options">Settings; copied. <c>null</c> for <see cref="TransferTrainerOptions.Default"/> (10 + 5 epochs, Adam, then one-cycle AdamW).</param>
     /// <param name="logger">Receives one line per epoch; <c>null</c> for none.</param>
     public TransferTrainer(PretrainedBackbone backbone, IReadOnlyList<string> classNames, TransferTrainerOptions? options = null, ILogger<TransferTrainer>? logger = null)
         : this(backbone, classNames, options, logger, ownsBackbone: false)
