@@ -174,8 +174,8 @@ internal static class Recipe
         {
             AnsiConsole.MarkupLine("\n[bold]Next: real data.[/] Download the 'Fruits fresh and rotten for classification' data set (train/ and valid/ " +
                                    "folders with freshapples … rottenoranges) and run, for example:");
-            AnsiConsole.MarkupLine("  dotnet run -c Release --project samples/FruitClassifier -- --data path/to/dataset --image-size 224 --head-epochs 30 --fine-tune-epochs 30");
-            AnsiConsole.MarkupLine("  (add --backbone vgg16 --weights imagenet for the Keras recipe's VGG16; a GPU helps: see docs/troubleshooting.md)");
+            AnsiConsole.MarkupLine("  dotnet run -c Release --project samples/FruitClassifier -- --data path/to/dataset --image-size 224");
+            AnsiConsole.MarkupLine("  (add --recipe keras for the seed Keras recipe, --backbone vgg16 --weights imagenet for its VGG16, --find-lr to pick a rate; a GPU helps: see docs/troubleshooting.md)");
         }
         // The last line, for scripts: accuracy without test-time augmentation.
         AnsiConsole.WriteLine(FormattableString.Invariant($"validation accuracy: {100 * evaluation.Accuracy:F1} %"));
