@@ -45,6 +45,15 @@ public sealed record PhaseOptions
     public bool TrainNormalization { get; init; }
 
     /// <summary>
+    /// Fine-tune phase with <see cref="TrainNormalization"/> only: the momentum of the running statistics of the backbone's
+    /// normalisation layers while the phase runs (PyTorch's convention: running = (1 − m)·running + m·batch), or
+    /// <c>null</c> for each layer's own. The layers' own value comes back when the phase ends. Useful for imported
+    /// graphs whose layers carry a very slow momentum (the packaged ResNet18's CNTK layers: 0.012), with which the
+    /// running statistics trail the changing weights. In (0, 1]. Default <c>null</c>.
+    /// </summary>
+    public double? NormalizationMomentum { get; init; }
+
+    /// <summary>
     /// Fine-tune phase only: discriminative learning rates. The deepest unfrozen block trains at <see cref="LearningRate"/>,
     /// the one before at <c>LearningRate × factor</c>, the one before that at <c>× factor²</c>, and so on; the head at
     /// <see cref="LearningRate"/>. In (0, 1]. Default 1 (one rate for all).
@@ -97,6 +106,7 @@ public sealed record PhaseOptions
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay)) throw new ArgumentOutOfRangeException(name, $"{name}.WeightDecay must be a finite value >= 0; got {WeightDecay}.");
         if (UnfreezeLastBlocks is < 0) throw new ArgumentOutOfRangeException(name, $"{name}.UnfreezeLastBlocks must be >= 0; got {UnfreezeLastBlocks}.");
         if (!(EarlierBlocksLearningRateFactor > 0 && EarlierBlocksLearningRateFactor <= 1)) throw new ArgumentOutOfRangeException(name, $"{name}.EarlierBlocksLearningRateFactor must be in (0, 1]; got {EarlierBlocksLearningRateFactor}.");
+        if (NormalizationMomentum is { } m && !(m > 0 && m <= 1)) throw new ArgumentOutOfRangeException(name, $"{name}.NormalizationMomentum must be in (0, 1]; got {m}.");
         ArgumentNullException.ThrowIfNull(Schedule, $"{name}.Schedule");
         Schedule.Validate($"{name}.Schedule");
         EarlyStopping?.Validate($"{name}.EarlyStopping");

@@ -222,6 +222,7 @@ public sealed partial class TransferTrainer
         }
         finally
         {
+            RestoreNormalizationMomentum();
             context.EndPhase();
             trainCache?.Dispose();
             validCache?.Dispose();

@@ -149,6 +149,7 @@ public sealed partial class TransferTrainer
 
     private void RestoreModelState(ModelState state)
     {
+        RestoreNormalizationMomentum();
         using (no_grad())
         {
             foreach (var (target, copy) in state.Tensors)

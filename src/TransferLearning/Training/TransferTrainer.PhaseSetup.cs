@@ -31,6 +31,7 @@ public sealed partial class TransferTrainer
             _trainNormalization = options.TrainNormalization;
             _backbone.train();
             ApplyNormalizationMode();
+            if (options.TrainNormalization && options.NormalizationMomentum is { } momentum) OverrideNormalizationMomentum(momentum);
         }
         _head.train();
     }
@@ -44,6 +45,28 @@ public sealed partial class TransferTrainer
         if (_trainNormalization || !_backbone.training) return;
         foreach (var module in _backbone.Features.modules().OfType<NormBase>())
             module.eval();
+    }
+
+    private List<(NormBase Layer, double? Momentum)>? _savedMomenta;
+
+    /// <summary>Sets every backbone normalisation layer's running-statistics momentum, remembering the layers' own.</summary>
+    private void OverrideNormalizationMomentum(double momentum)
+    {
+        RestoreNormalizationMomentum(); // a phase that failed before its clean-up left its override behind
+        _savedMomenta = new();
+        foreach (var layer in _backbone.Features.modules().OfType<NormBase>())
+        {
+            _savedMomenta.Add((layer, layer.momentum));
+            layer.momentum = momentum;
+        }
+    }
+
+    /// <summary>Puts back the momenta <see cref="OverrideNormalizationMomentum"/> replaced (at the end of the phase).</summary>
+    private void RestoreNormalizationMomentum()
+    {
+        if (_savedMomenta is null) return;
+        foreach (var (layer, momentum) in _savedMomenta) layer.momentum = momentum;
+        _savedMomenta = null;
     }
 
     private sealed record GroupSpec(IReadOnlyList<Parameter> Parameters, double LearningRate, string Name);

@@ -65,6 +65,7 @@ public static class RecipeTrial
                 Epochs = I("ft-epochs", 4), Optimizer = Optimizer(Get("ft-opt", "adamw")), LearningRate = D("ft-lr", 1e-3),
                 WeightDecay = D("wd", 0.01), Schedule = Schedule(Get("ft-sched", "onecycle")), UnfreezeLastBlocks = unfreeze,
                 EarlierBlocksLearningRateFactor = D("factor", 1.0), TrainNormalization = Get("bn", "true") == "true", BatchMix = mix,
+                NormalizationMomentum = s.ContainsKey("bnm") ? D("bnm", 0.1) : null,
             },
             LabelSmoothing = D("ls", 0.1),
             Dropout = D("dropout", 0),

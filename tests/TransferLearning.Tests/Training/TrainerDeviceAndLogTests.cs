@@ -1,3 +1,4 @@
+using TransferLearning.Backbones;
 using Microsoft.Extensions.Logging;
 using TransferLearning.Native;
 using TransferLearning.Training;
@@ -43,5 +44,43 @@ public sealed class TrainerDeviceAndLogTests
             Assert.Equal(expected, epochLine.Contains("top2"));
             Assert.DoesNotContain("top3", epochLine);
         }
+    }
+}
+
+public sealed class NormalizationMomentumTests
+{
+    private sealed class MomentumProbe : TransferLearning.Training.Callbacks.ITrainingCallback
+    {
+        public readonly List<double?> Seen = new();
+        public PretrainedBackbone? Backbone;
+        public void OnBatchEnd(TransferLearning.Training.Callbacks.TrainingContext context) =>
+            Seen.Add(Backbone!.Features.modules().OfType<TorchSharp.Modules.NormBase>().First().momentum);
+    }
+
+    [Fact]
+    public void The_phase_sets_the_running_statistics_momentum_and_the_layers_own_comes_back()
+    {
+        var (train, _) = Sources(trainPerClass: 2, validPerClass: 1, batchSize: 6);
+        using var _t = train;
+        using var backbone = TinyBackbone();
+        var norm = backbone.Features.modules().OfType<TorchSharp.Modules.NormBase>().Single();
+        norm.momentum = 0.01;
+        var probe = new MomentumProbe { Backbone = backbone };
+        var options = TransferTrainerTests.FastOptions(0, 1) with
+        {
+            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 1, TrainNormalization = true, NormalizationMomentum = 0.25 },
+            Callbacks = new[] { probe },
+        };
+        using var trainer = new TransferTrainer(backbone, Classes, options);
+
+        trainer.Fit(train);
+
+        Assert.NotEmpty(probe.Seen);
+        Assert.All(probe.Seen, m => Assert.Equal(0.25, m));
+        Assert.Equal(0.01, norm.momentum);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new TransferTrainer(backbone, Classes, options with
+        {
+            FineTunePhase = PhaseOptions.KerasFineTune with { NormalizationMomentum = 1.5 },
+        }));
     }
 }
