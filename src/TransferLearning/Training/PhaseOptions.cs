@@ -49,7 +49,8 @@ public sealed record PhaseOptions
     /// normalisation layers while the phase runs (PyTorch's convention: running = (1 − m)·running + m·batch), or
     /// <c>null</c> for each layer's own. The layers' own value comes back when the phase ends. Useful for imported
     /// graphs whose layers carry a very slow momentum (the packaged ResNet18's CNTK layers: 0.012), with which the
-    /// running statistics trail the changing weights. In (0, 1]. Default <c>null</c>.
+    /// running statistics trail the changing weights — though on the Fashion-MNIST benchmark training batch norm at 0.1
+    /// still scored below inference mode (docs/performance.md). In (0, 1]. Default <c>null</c>.
     /// </summary>
     public double? NormalizationMomentum { get; init; }
 
