@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Google.Protobuf;
+using TransferLearning.Backbones.Onnx;
 using TransferLearning.Backbones.Onnx.Proto;
 using TransferLearning.Training;
 
@@ -100,17 +100,7 @@ public sealed record OnnxModelMetadata
     public static OnnxModelMetadata Read(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
-        ModelProto model;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            model = ModelProto.Parser.ParseFrom(stream);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new InvalidDataException($"'{path}' is not a valid ONNX (protobuf) file: {e.Message}", e);
-        }
+        var model = OnnxModelFile.Parse(path, (message, e) => new InvalidDataException(message, e));
         var entry = model.MetadataProps.FirstOrDefault(p => p.Key == Key)
             ?? throw new InvalidDataException($"'{path}' has no '{Key}' metadata entry; it was not written by TransferTrainer.ExportOnnx.");
         try

@@ -15,20 +15,28 @@ internal static class OnnxModelFile
     public static ModelProto Read(string path, string parameterName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path, parameterName);
-        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
-        ModelProto model;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            model = ModelProto.Parser.ParseFrom(stream);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxImportException($"'{path}' is not a valid ONNX (protobuf) file: {e.Message}");
-        }
+        var model = Parse(path, (message, _) => new OnnxImportException(message));
         if (model.Graph is null || model.Graph.Node.Count == 0)
             throw new OnnxImportException($"'{path}' holds no graph (or an empty one); is it an ONNX model file?");
         return model;
+    }
+
+    /// <summary>
+    /// Parses an ONNX file: <see cref="FileNotFoundException"/> when it is missing, and the exception
+    /// <paramref name="invalid"/> makes from the message (naming the file) and the protobuf error when it is not ONNX.
+    /// </summary>
+    public static ModelProto Parse(string path, Func<string, InvalidProtocolBufferException, Exception> invalid)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"ONNX file '{path}' does not exist.", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return ModelProto.Parser.ParseFrom(stream);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw invalid($"'{path}' is not a valid ONNX (protobuf) file: {e.Message}", e);
+        }
     }
 
     /// <summary>The default-domain opset version of <paramref name="model"/>, checked to lie in [<see cref="MinOpset"/>, <see cref="MaxOpset"/>].</summary>
