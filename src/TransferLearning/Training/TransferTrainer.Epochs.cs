@@ -31,16 +31,7 @@ public sealed partial class TransferTrainer
                         var mixed = mix.Apply(images, labels, _classNames.Length, new Random(Seeds.Mix(_options.Seed, (int)context.Phase, context.Epoch, batchIndex)));
                         (images, labels, targets) = (mixed.Images, mixed.DominantLabels, mixed.Targets);
                     }
-                    Tensor features;
-                    if (backboneFrozen)
-                    {
-                        using (no_grad()) features = _backbone.forward(images);
-                    }
-                    else
-                    {
-                        features = _backbone.forward(images);
-                    }
-                    Step(optimizer, features, labels, totals, context, targets);
+                    Step(optimizer, BackboneFeatures(images, backboneFrozen), labels, totals, context, targets);
                 }
             }
             Invoke(callbacks, c => c.OnBatchEnd(context));
@@ -49,6 +40,13 @@ public sealed partial class TransferTrainer
             context.CancellationToken.ThrowIfCancellationRequested();
         }
         totals.Seconds = clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The backbone's features of a batch; without gradients (and their memory) when the backbone is frozen.</summary>
+    private Tensor BackboneFeatures(Tensor images, bool frozen)
+    {
+        if (!frozen) return _backbone.forward(images);
+        using (no_grad()) return _backbone.forward(images);
     }
 
     /// <summary>

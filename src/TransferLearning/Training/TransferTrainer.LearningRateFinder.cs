@@ -88,16 +88,7 @@ public sealed partial class TransferTrainer
     private double FinderStep(OptimizerHelper optimizer, ImageBatch batch, bool frozen)
     {
         using var scope = NewDisposeScope();
-        Tensor features;
-        if (frozen)
-        {
-            using (no_grad()) features = _backbone.forward(batch.Images);
-        }
-        else
-        {
-            features = _backbone.forward(batch.Images);
-        }
-        var loss = Loss(_head.forward(features), batch.Labels);
+        var loss = Loss(_head.forward(BackboneFeatures(batch.Images, frozen)), batch.Labels);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) return value;
         optimizer.zero_grad();
