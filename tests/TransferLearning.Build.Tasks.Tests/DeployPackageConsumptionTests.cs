@@ -33,46 +33,16 @@ public sealed class DeployPackageConsumptionTests : IDisposable
             Assert.True(File.Exists(Path.Combine(feed, $"{project}.0.1.0.nupkg")), pack.Output);
         }
 
-        string app = Path.Combine(_dir, "app");
-        Directory.CreateDirectory(app);
-        string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="local-feed" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <RestorePackagesPath>{Path.Combine(_dir, "packages")}</RestorePackagesPath>
-                <RestoreAdditionalProjectFallbackFolders>{globalPackages}</RestoreAdditionalProjectFallbackFolders>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="TransferLearning.OnnxRuntime" Version="0.1.0" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+        string app = ConsumerApp.Write(_dir, feed, new[] { ("TransferLearning.OnnxRuntime", "0.1.0") }, """
             using TransferLearning.OnnxRuntime;
             try { using var c = new OnnxImageClassifier("missing.onnx"); }
             catch (FileNotFoundException e) { Console.WriteLine("model: " + e.Message); }
             var decoder = new TransferLearning.Imaging.ImagePixelDecoder();
             Console.WriteLine($"channels={decoder.Channels}");
             """);
-
-        var build = ProcessRunner.Run("dotnet", "build -c Release", app, Timeout);
-        Assert.True(build.ExitCode == 0, build.Output);
-        var run = ProcessRunner.Run("dotnet", "run -c Release --no-build", app, Timeout);
-        Assert.True(run.ExitCode == 0, build.Output + "\n" + run.Output);
-        Assert.Contains("model: ONNX model 'missing.onnx' does not exist.", run.Output);
-        Assert.Contains("channels=3", run.Output);
+        var (_, runOutput) = ConsumerApp.BuildAndRun(app, Timeout);
+        Assert.Contains("model: ONNX model 'missing.onnx' does not exist.", runOutput);
+        Assert.Contains("channels=3", runOutput);
 
         string assets = File.ReadAllText(Path.Combine(app, "obj", "project.assets.json"));
         Assert.DoesNotContain("TorchSharp", assets, StringComparison.OrdinalIgnoreCase);

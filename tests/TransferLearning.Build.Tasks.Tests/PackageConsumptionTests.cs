@@ -102,54 +102,21 @@ public sealed class PackageConsumptionTests : IDisposable
             }
         }
 
-        string app = Path.Combine(_dir, "app");
-        Directory.CreateDirectory(app);
-        string globalPackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
-            ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="local-feed" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        // The package restores into a folder of its own (never into the shared cache), while the big TorchSharp
-        // packages come from the machine's cache as a fallback folder instead of being fetched again.
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <RestorePackagesPath>{Path.Combine(_dir, "packages")}</RestorePackagesPath>
-                <RestoreAdditionalProjectFallbackFolders>{globalPackages}</RestoreAdditionalProjectFallbackFolders>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="TransferLearning" Version="0.1.0" />
-                <PackageReference Include="TorchSharp-cpu" Version="0.107.0" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+        string app = ConsumerApp.Write(_dir, feed, new[] { ("TransferLearning", "0.1.0"), ("TorchSharp-cpu", "0.107.0") }, """
             using static TorchSharp.torch;
             TransferLearning.Native.TorchNative.EnsureLoaded();
             using var x = arange(6, dtype: ScalarType.Float32).reshape(2, 3);
             Console.WriteLine($"sum={x.sum().item<float>()}");
             """);
-
-        var build = ProcessRunner.Run("dotnet", "build -c Release", app, Timeout);
-        Assert.True(build.ExitCode == 0, build.Output);
-        var run = ProcessRunner.Run("dotnet", "run -c Release --no-build", app, Timeout);
-        Assert.True(run.ExitCode == 0, build.Output + "\n" + run.Output);
-        Assert.Contains("sum=15", run.Output);
+        var (buildOutput, runOutput) = ConsumerApp.BuildAndRun(app, Timeout);
+        Assert.Contains("sum=15", runOutput);
 
         string shipped = Path.Combine(app, "bin", "Release", "net10.0", "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
         string? system = SystemLibraries.FindLibStdCxx();
         bool systemIsOld = system != null && !ElfVersionNeeds.ReadVersionDefinitions(File.ReadAllBytes(system), system).Contains("GLIBCXX_3.4.32");
         bool weak = ElfVersionNeeds.ReadVersionNeeds(File.ReadAllBytes(shipped), shipped).Single(n => n.Version == "GLIBCXX_3.4.32").IsWeak;
         Assert.Equal(systemIsOld, weak);
-        if (systemIsOld) Assert.Contains("marked that version need weak", build.Output);
+        if (systemIsOld) Assert.Contains("marked that version need weak", buildOutput);
 
         // The shared package cache keeps TorchSharp's original file.
         string? cached = TorchSharpShim.FindInPackageCache();
