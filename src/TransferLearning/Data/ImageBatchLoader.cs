@@ -110,9 +110,9 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
     public bool IsAugmented => _augmentation is { IsRandom: true };
 
     /// <summary>
-    /// Whether the augmentation's leading geometric steps are folded into the decode-time resize on CPU (see
-    /// <see cref="TrainingLoaderOptions.FuseGeometricIntoDecode"/>): true only when the option is on and the augmentation
-    /// qualifies. Batches moved to a non-CPU device always use the tensor path.
+    /// Whether the augmentation's leading geometric steps are folded into the decode on the CPU workers (see
+    /// <see cref="TrainingLoaderOptions.FuseGeometricIntoDecode"/>): true when the option is on and the augmentation
+    /// and decode options qualify, whatever device the batches are read to.
     /// </summary>
     public bool FusesGeometricIntoDecode => _decodePrefix is not null;
 
@@ -308,8 +308,7 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
         if (PrefaultBatches)
             Prefault(images);
         Tensor? labelTensor = null;
-        bool onCpu = device is null || device.type == TorchSharp.DeviceType.CPU;
-        var prefix = onCpu ? _decodePrefix : null;
+        var prefix = _decodePrefix; // decode and geometry run on this CPU worker whatever the device; the batch is copied after
         Random? random = null;
         AffineMatrix[]? maps = null;
         if (_augmentation is not null)
@@ -403,14 +402,16 @@ public sealed class ImageBatchLoader : IImageBatchSource, IEpochOrderProvider, I
     /// <summary>
     /// The leading geometric steps of <paramref name="augmentation"/> when they can be applied during the decode-time
     /// resize with the same boundary rule as the tensor path: an <see cref="AugmentationPipeline"/> starting with
-    /// geometric steps, bilinear both in the decoder and in those steps. For RGB and grayscale output every fill mode and
-    /// the keep-aspect-ratio crop fuse (the decoder's managed sampler applies scipy's rule at the resized image's
-    /// edges); RGBA output may keep transparency, which goes through a Skia draw, so there only nearest (Skia's clamp)
-    /// and reflect (Skia's mirror) fuse, without the crop (see <see cref="ImageDecoder.CanFuse"/>).
+    /// geometric steps that resample bilinearly. For RGB and grayscale output every decode interpolation, fill mode
+    /// and the keep-aspect-ratio crop fuse (bilinear decodes compose the two maps into one bilinear sample; nearest
+    /// decodes sample the augmentation over the nearest resize's grid of decoded pixels, which is what the two
+    /// resamples in turn give; bicubic and area decodes resize on the worker and resample that); RGBA output may keep
+    /// transparency, which goes through a Skia draw, so there only bilinear decodes with nearest (Skia's clamp) and
+    /// reflect (Skia's mirror) fill fuse, without the crop (see <see cref="ImageDecoder.CanFuse"/>).
     /// </summary>
     internal static GeometricPrefix? FusablePrefix(IAugmentation? augmentation, ImageDecodeOptions decode)
     {
-        if (augmentation is not AugmentationPipeline pipeline || decode.TargetSize is null || decode.Interpolation != Interpolation.Bilinear)
+        if (augmentation is not AugmentationPipeline pipeline || decode.TargetSize is null)
             return null;
         var size = decode.TargetSize.Value;
         var prefix = pipeline.SplitGeometricPrefix(size.Height, size.Width);

@@ -30,15 +30,18 @@ public sealed class TrainingLoaderOptions : ImageBatchLoaderOptions
 
     /// <summary>
     /// Whether the leading geometric steps of an <see cref="AugmentationPipeline"/> (rotation, shift, shear, zoom, flips)
-    /// are folded into the decode-time resize on CPU: one resample per image, on the worker threads, for EXIF orientation
-    /// + crop + resize + augmentation, instead of a resize followed by a second resample of the batch. The same seed
-    /// draws the same parameters as the tensor path and the fill mode applies at the same edges (those of the resized
-    /// image); pixels differ only by resampling once instead of twice, and the single pass is the closer one to an ideal
-    /// rendering (docs/data.md). Used when the decoder's <see cref="Imaging.ImageDecodeOptions.Interpolation"/> and the
-    /// fused steps are bilinear; with <see cref="Imaging.ColorMode.Rgba"/> output (which may keep transparency and is
-    /// then drawn by SkiaSharp) only for the nearest and reflect fill modes and without
-    /// <see cref="Imaging.ImageDecodeOptions.KeepAspectRatio"/>. Otherwise, and for batches moved to a non-CPU device,
-    /// the augmentation runs on the batch tensor (<see cref="ImageBatchLoader.FusesGeometricIntoDecode"/> says which).
+    /// are folded into the decode on the worker threads, whatever device the batches go to: EXIF orientation + crop +
+    /// resize + augmentation in one pass over the decoded pixels instead of a resize into the batch followed by a second
+    /// resample of the batch. The same seed draws the same parameters as the tensor path and the fill mode applies at
+    /// the same edges (those of the resized image). Per decode interpolation: bilinear composes the two maps into one
+    /// bilinear sample (pixels differ from the tensor path only by resampling once instead of twice, the closer to an
+    /// ideal rendering: docs/data.md); nearest (the default) samples the augmentation over the nearest resize's grid
+    /// of decoded pixels, which is what the two resamples in turn give, in one pass; bicubic and area resize on the
+    /// worker, then resample that. Used when the fused steps resample bilinearly; with
+    /// <see cref="Imaging.ColorMode.Rgba"/> output (which may keep transparency and is then drawn by SkiaSharp) only
+    /// for bilinear decodes, the nearest and reflect fill modes and without
+    /// <see cref="Imaging.ImageDecodeOptions.KeepAspectRatio"/>. Otherwise the augmentation runs on the batch tensor
+    /// (<see cref="ImageBatchLoader.FusesGeometricIntoDecode"/> says which).
     /// Default: <c>true</c>.
     /// </summary>
     public bool FuseGeometricIntoDecode { get; set; } = true;

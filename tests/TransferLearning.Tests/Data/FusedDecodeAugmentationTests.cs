@@ -33,7 +33,8 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         return DirectoryImageDataset.FromDirectory(_dir.Path);
     }
 
-    private static TrainingLoaderOptions Options(IAugmentation augmentation, bool fuse, int seed = 2, bool scaledDecoding = true) => new()
+    private static TrainingLoaderOptions Options(IAugmentation augmentation, bool fuse, int seed = 2, bool scaledDecoding = true,
+        Interpolation interpolation = Interpolation.Bilinear) => new()
     {
         BatchSize = 4,
         WorkerCount = 2,
@@ -41,7 +42,7 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         AugmentationSeed = seed,
         Augmentation = augmentation,
         FuseGeometricIntoDecode = fuse,
-        Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(48, 48), Interpolation = Interpolation.Bilinear, UseScaledDecoding = scaledDecoding },
+        Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(48, 48), Interpolation = interpolation, UseScaledDecoding = scaledDecoding },
     };
 
     private static float[] ReadEpoch(ImageBatchLoader loader, int epoch, out List<string> files)
@@ -69,11 +70,15 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
         FillMode = fillMode,
     };
 
-    private (double Mean, double Max, double WithinOne) Compare(IAugmentation augmentation, int fusedSeed = 2, int epoch = 0)
+    private (double Mean, double Max, double WithinOne) Compare(IAugmentation augmentation, int fusedSeed = 2, int epoch = 0,
+        Interpolation interpolation = Interpolation.Bilinear, bool keepAspectRatio = false)
     {
         var dataset = Photos();
-        using var fused = ImageBatchLoader.ForTraining(dataset, Options(augmentation, fuse: true, fusedSeed));
-        using var tensorPath = ImageBatchLoader.ForTraining(dataset, Options(augmentation, fuse: false));
+        var fusedOptions = Options(augmentation, fuse: true, fusedSeed, interpolation: interpolation);
+        var tensorOptions = Options(augmentation, fuse: false, interpolation: interpolation);
+        fusedOptions.Decode.KeepAspectRatio = tensorOptions.Decode.KeepAspectRatio = keepAspectRatio;
+        using var fused = ImageBatchLoader.ForTraining(dataset, fusedOptions);
+        using var tensorPath = ImageBatchLoader.ForTraining(dataset, tensorOptions);
         Assert.True(fused.FusesGeometricIntoDecode);
         Assert.False(tensorPath.FusesGeometricIntoDecode);
         var a = ReadEpoch(fused, epoch, out var filesA);
@@ -245,14 +250,12 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
     {
         var dataset = Photos(2);
         var recipe = Recipe().ToPipeline();
-        var nearestDecode = Options(recipe, fuse: true);
-        nearestDecode.Decode.Interpolation = Interpolation.Nearest;
         var croppedRgba = Options(recipe, fuse: true);
         croppedRgba.Decode.KeepAspectRatio = true;
         croppedRgba.Decode.ColorMode = ColorMode.Rgba;
         var photometricFirst = Options(new AugmentationPipeline(new SamplewiseCenter(), new RandomRotation(30)), fuse: true);
         var notAPipeline = Options(new RandomRotation(30), fuse: true);
-        foreach (var options in new[] { nearestDecode, croppedRgba, photometricFirst, notAPipeline })
+        foreach (var options in new[] { croppedRgba, photometricFirst, notAPipeline })
         {
             using var loader = ImageBatchLoader.ForTraining(dataset, options);
             Assert.False(loader.FusesGeometricIntoDecode);
@@ -263,6 +266,43 @@ public sealed class FusedDecodeAugmentationTests : IDisposable
             Decode = new ImageDecodeOptions { TargetSize = new SKSizeI(48, 48), Interpolation = Interpolation.Bilinear },
         });
         Assert.True(byDefault.FusesGeometricIntoDecode);
+    }
+
+    [Theory]
+    [InlineData(Interpolation.Nearest, "nearest", false)]
+    [InlineData(Interpolation.Nearest, "reflect", true)]
+    [InlineData(Interpolation.Nearest, "constant", false)]
+    [InlineData(Interpolation.Bicubic, "nearest", false)]
+    [InlineData(Interpolation.Bicubic, "wrap", true)]
+    [InlineData(Interpolation.Area, "nearest", false)]
+    [InlineData(Interpolation.Area, "reflect", true)]
+    public void Nearest_bicubic_and_area_decodes_fuse_and_give_what_the_two_resamples_give(Interpolation interpolation, string fillMode, bool keepAspect)
+    {
+        // These decodes resize first and the augmentation resamples that resize, as on the tensor path, but on the
+        // worker and without the batch in between (nearest: over the grid of decoded pixels the resize picks), so
+        // the two paths differ only by float rounding.
+        var recipe = Recipe(fillMode, center: false).ToPipeline();
+        var (mean, max, _) = Compare(recipe, interpolation: interpolation, keepAspectRatio: keepAspect);
+        _output.WriteLine($"{interpolation} decode, {fillMode} fill, keep aspect {keepAspect}: mean |fused - tensor| = {mean:E2}, max = {max:E2}");
+        Assert.True(max < 1e-3, $"max difference {max}");
+        var otherSeed = Compare(recipe, fusedSeed: 3, interpolation: interpolation, keepAspectRatio: keepAspect);
+        Assert.True(otherSeed.Mean > 1, $"another seed differs by only {otherSeed.Mean}");
+    }
+
+    [Fact]
+    public void Fusion_does_not_depend_on_the_device_the_batches_go_to()
+    {
+        // Decode and geometry run on the CPU workers whatever the device; the batch is copied after. The CPU device
+        // given explicitly takes the same path (and gives the same pixels) as no device.
+        var dataset = Photos(4);
+        using var loader = ImageBatchLoader.ForTraining(dataset, Options(Recipe().ToPipeline(), fuse: true));
+        Assert.True(loader.FusesGeometricIntoDecode);
+        var implicitCpu = ReadEpoch(loader, 0, out _);
+        var values = new List<float>();
+        foreach (var batch in loader.ReadEpoch(0, TorchSharp.torch.CPU))
+            using (batch)
+                values.AddRange(batch.Images.data<float>().ToArray());
+        Assert.Equal(implicitCpu, values.ToArray());
     }
 
     [Fact]
