@@ -20,6 +20,20 @@ if (args.Length > 1 && args[0] == "fashion-mnist")
     return;
 }
 
+if (args.Length > 0 && args[0] == "loader-vs-reference")
+{
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    TransferLearning.Benchmarks.Data.LoaderVersusReference.Run(Arg(1, 3), Arg(2, 3));
+    return;
+}
+
+if (args.Length > 3 && args[0] == "loader-epochs")
+{
+    var inv = System.Globalization.CultureInfo.InvariantCulture;
+    TransferLearning.Benchmarks.Data.LoaderVersusReference.RunLibraryEpochs(args[1], int.Parse(args[2], inv), int.Parse(args[3], inv));
+    return;
+}
+
 if (args.Length > 1 && args[0] == "recipe-trial")
 {
     TransferLearning.Benchmarks.Quality.RecipeTrial.Run(args[1], args.Skip(2).ToArray());
