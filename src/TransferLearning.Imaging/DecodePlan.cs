@@ -74,8 +74,8 @@ internal sealed class DecodePlan
         }
         int cropX = (orientedW - cropW) / 2, cropY = (orientedH - cropH) / 2;
 
-        // Scaled decoding when the source is at least twice the target in both directions (or, with fine scales,
-        // whenever an n/8 decode still covers it).
+        // Scaled decoding when the source is at least twice the target in both directions (four times for a nearest
+        // resize; with fine scales, whenever an n/8 decode still covers it).
         int decodeW = header.Width, decodeH = header.Height;
         int scaledEighths = 8; // the JPEG DCT scale chosen, in eighths
         if (options.UseScaledDecoding && options.TargetSize is not null)
@@ -84,8 +84,10 @@ internal sealed class DecodePlan
             double coverage = options.ScaledDecodingMinimumCoverage;
             int minW = (int)Math.Ceiling(target.Width * coverage - 1e-9), minH = (int)Math.Ceiling(target.Height * coverage - 1e-9);
             // Try the scales JPEG's DCT offers (1/8 .. 4/8, or .. 7/8 when fine scales are allowed) from the smallest
-            // up; keep the first that still covers the required part of the target.
-            int largest = options.UseFineScaledDecoding ? 7 : 4;
+            // up; keep the first that still covers the required part of the target. A nearest resize only gains from
+            // 1/8 and 2/8 (from four times the target): from a 3/8 or 4/8 decode its picks land further from an ideal
+            // downscale than from the full image (docs/data.md's table).
+            int largest = options.UseFineScaledDecoding ? 7 : options.Interpolation == Interpolation.Nearest ? 2 : 4;
             for (int eighths = 1; eighths <= largest; eighths++)
             {
                 if (eighths / 8f < needed * coverage - 1e-6)

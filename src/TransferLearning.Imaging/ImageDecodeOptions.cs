@@ -39,10 +39,13 @@ public sealed class ImageDecodeOptions
 
     /// <summary>
     /// When true and an image is at least twice as large as the target in both directions, the codec decodes at a
-    /// reduced scale (<c>SKCodec.GetScaledDimensions</c>: JPEG DCT scaling by 1/2, 1/4, 1/8 ...), never below the target
-    /// size, and the remaining resize starts from that. Much faster for photos; the result differs from a full decode
-    /// followed by the same resize by a small amount (the DCT scaling acts as a box prefilter). Formats without scaled
-    /// decoding are decoded at full size. Default: <c>true</c>. Has no effect without <see cref="TargetSize"/>.
+    /// reduced scale (<c>SKCodec.GetScaledDimensions</c>: JPEG DCT scaling by 1/2, 3/8, 1/4, 1/8), never below the target
+    /// size, and the remaining resize starts from that. Much faster for photos, and closer to an ideal (area-averaged)
+    /// downscale for bilinear, bicubic and area resizing: the DCT scaling acts as the prefilter those resizes lack. With
+    /// <see cref="Interpolation.Nearest"/> only 1/4 and 1/8 are used (from four times the target): from a 1/2 or 3/8
+    /// decode the nearest picks land further from the ideal than from the full image (docs/data.md has the table).
+    /// Formats without scaled decoding are decoded at full size. Default: <c>true</c>. Has no effect without
+    /// <see cref="TargetSize"/>.
     /// </summary>
     public bool UseScaledDecoding { get; set; } = true;
 
@@ -52,7 +55,9 @@ public sealed class ImageDecodeOptions
     /// <see cref="ScaledDecodingMinimumCoverage"/> asks). Decoding a 500 × 375 photo for a 224 × 224 target then runs at
     /// 5/8 (313 × 235), about 1.5 times faster, but slightly softer: the DCT scaling is no longer a prefilter the
     /// resize needs, so the result is further from an area-averaged resize of the full image (0.89 against 0.57 mean
-    /// grey levels in docs/data.md's measurement). Default: <c>false</c> (scaled decoding from twice the target only).
+    /// grey levels in docs/data.md's measurement). With <see cref="Interpolation.Nearest"/> it also allows 1/2 and 3/8
+    /// between two and four times the target. Default: <c>false</c> (scaled decoding from twice the target only, four
+    /// times for nearest).
     /// </summary>
     public bool UseFineScaledDecoding { get; set; }
 

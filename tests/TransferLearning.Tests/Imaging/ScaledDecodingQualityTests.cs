@@ -76,4 +76,32 @@ public sealed class ScaledDecodingQualityTests : IDisposable
         else
             Assert.True(scaledError < fullError, $"default rule: scaled {scaledError} vs full {fullError}");
     }
+
+    [Theory]
+    [InlineData(1024, 768, 112)]
+    [InlineData(600, 450, 100)]
+    [InlineData(1000, 750, 224)]
+    [InlineData(900, 900, 300)]
+    [InlineData(640, 480, 224)]
+    [InlineData(448, 448, 224)]
+    [InlineData(500, 375, 224)]
+    [InlineData(320, 240, 150)]
+    [InlineData(260, 260, 224)]
+    public void With_nearest_resizing_the_default_scales_only_from_four_times_the_target(int width, int height, int target)
+    {
+        // The default interpolation (Keras'): from a 1/2 or 3/8 decode the nearest picks land further from the ideal
+        // than from the full image (they move by up to half a decoded pixel), so the default only scales by 1/4 and
+        // 1/8, where the DCT's averaging outweighs that. "Any scale" is what fine scales allow.
+        var path = Discs(width, height);
+        var ideal = Decode(path, target, Interpolation.Area, scaled: false, fine: false);
+        var full = Decode(path, target, Interpolation.Nearest, scaled: false, fine: false);
+        var byDefault = Decode(path, target, Interpolation.Nearest, scaled: true, fine: false);
+        var anyScale = Decode(path, target, Interpolation.Nearest, scaled: true, fine: true);
+        double Error(float[] v) => v.Zip(ideal, (a, b) => Math.Abs(a - b)).Average();
+        bool defaultScales = !byDefault.SequenceEqual(full);
+        _output.WriteLine($"{width} x {height} -> {target}: full decode + nearest {Error(full):F2}, any scaled decode + nearest {Error(anyScale):F2}, default {(defaultScales ? "scales" : "full decode")} grey levels from the area-averaged full decode");
+        Assert.Equal(Math.Min(width, height) >= 4 * target, defaultScales);
+        if (defaultScales)
+            Assert.True(Error(byDefault) < Error(full), $"default scaled {Error(byDefault)} vs full {Error(full)}");
+    }
 }
