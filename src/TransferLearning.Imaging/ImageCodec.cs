@@ -7,9 +7,12 @@ internal static class ImageCodec
 {
     /// <summary>Opens <paramref name="path"/> as a codec over the file's bytes (read whole: one read call, no open handle kept).</summary>
     /// <exception cref="ImageDecodeException">The file is unreadable, empty or not an image SkiaSharp recognises.</exception>
-    public static SKCodec Open(string path)
+    public static SKCodec Open(string path) => Open(path, out _);
+
+    /// <summary>Opens <paramref name="path"/> as a codec; <paramref name="bytes"/> is the file's content the codec reads.</summary>
+    /// <exception cref="ImageDecodeException">The file is unreadable, empty or not an image SkiaSharp recognises.</exception>
+    public static SKCodec Open(string path, out byte[] bytes)
     {
-        byte[] bytes;
         try
         {
             bytes = File.ReadAllBytes(path);

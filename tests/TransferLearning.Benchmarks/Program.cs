@@ -30,7 +30,8 @@ if (args.Length > 0 && args[0] == "loader-vs-reference")
 if (args.Length > 3 && args[0] == "loader-epochs")
 {
     var inv = System.Globalization.CultureInfo.InvariantCulture;
-    TransferLearning.Benchmarks.Data.LoaderVersusReference.RunLibraryEpochs(args[1], int.Parse(args[2], inv), int.Parse(args[3], inv));
+    TransferLearning.Benchmarks.Data.LoaderVersusReference.RunLibraryEpochs(args[1], int.Parse(args[2], inv), int.Parse(args[3], inv),
+        args.Length > 4 ? Enum.Parse<TransferLearning.Imaging.JpegDecoder>(args[4]) : TransferLearning.Imaging.JpegDecoder.Auto);
     return;
 }
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,6 +27,8 @@ internal static unsafe class ManagedSamplewise
         GC.KeepAlive(batch);
     }
 
+    // Fully optimised from its first call: a loader's first epoch would otherwise run it at tier 0.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CenterOne(float* x, long size)
     {
         int width = Vector<float>.Count;
