@@ -74,45 +74,18 @@ internal static unsafe class RgbaBilinearSampler
             double y = rowBase + m.M01 * c, x = colBase + m.M11 * c;
             if (!TMap.Map(ref y, job.MidHeight) || !TMap.Map(ref x, job.MidWidth))
             {
-                Store(job.Mode, dst, plane, offset + c, job.FillValue, job.FillValue, job.FillValue);
+                RgbaPlanes.Store(job.Mode, dst, plane, offset + c, job.FillValue, job.FillValue, job.FillValue);
                 continue;
             }
             var t = new BilinearTaps(s.M00 * y + s.M01 * x + s.M02, s.M10 * y + s.M11 * x + s.M12, job.Height, job.Width);
             uint* r0 = job.Pixels + (long)t.Y0 * job.Stride, r1 = job.Pixels + (long)t.Y1 * job.Stride;
             uint p00 = r0[t.X0], p01 = r0[t.X1], p10 = r1[t.X0], p11 = r1[t.X1];
-            Store(job.Mode, dst, plane, offset + c,
-                Lerp(p00, p01, p10, p11, 0, t.Wx, t.Wy), Lerp(p00, p01, p10, p11, 8, t.Wx, t.Wy), Lerp(p00, p01, p10, p11, 16, t.Wx, t.Wy));
+            RgbaPlanes.Store(job.Mode, dst, plane, offset + c,
+                RgbaPlanes.Lerp(p00, p01, p10, p11, 0, t.Wx, t.Wy), RgbaPlanes.Lerp(p00, p01, p10, p11, 8, t.Wx, t.Wy), RgbaPlanes.Lerp(p00, p01, p10, p11, 16, t.Wx, t.Wy));
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Lerp(uint p00, uint p01, uint p10, uint p11, int shift, float wx, float wy)
-    {
-        float a = (p00 >> shift) & 0xFF, b = (p01 >> shift) & 0xFF, c = (p10 >> shift) & 0xFF, d = (p11 >> shift) & 0xFF;
-        float top = a + (b - a) * wx, bottom = c + (d - c) * wx;
-        return top + (bottom - top) * wy;
-    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ColorMode mode, float* dst, int plane, int i, float r, float g, float b)
-    {
-        switch (mode)
-        {
-            case ColorMode.Grayscale:
-                dst[i] = Luma(r, g, b);
-                break;
-            case ColorMode.Rgba:
-                dst[i] = r; dst[plane + i] = g; dst[2 * plane + i] = b; dst[3 * plane + i] = 255;
-                break;
-            default:
-                dst[i] = r; dst[plane + i] = g; dst[2 * plane + i] = b;
-                break;
-        }
-    }
-
-    /// <summary>ITU-R 601 luma with the weights of the byte path (19595, 38470, 7471 / 65536).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Luma(float r, float g, float b) => (r * 19595f + g * 38470f + b * 7471f) * (1f / 65536f);
 
     /// <summary>
     /// Nearest fill (the default), eight output pixels at a time: float32 coordinates relative to a float64 start per
@@ -129,7 +102,6 @@ internal static unsafe class RgbaBilinearSampler
         var s00 = Vector256.Create((float)s.M00); var s01 = Vector256.Create((float)s.M01); var s02 = Vector256.Create((float)s.M02);
         var s10 = Vector256.Create((float)s.M10); var s11 = Vector256.Create((float)s.M11); var s12 = Vector256.Create((float)s.M12);
         var grid = new BilinearTaps8.Grid(job.Height, job.Width, job.Stride);
-        var byteMask = Vector256.Create(0xFF);
         int* pixels = (int*)job.Pixels;
         int c = 0;
         for (; c + 8 <= ow; c += 8)
@@ -143,36 +115,8 @@ internal static unsafe class RgbaBilinearSampler
             var p01 = Avx2.GatherVector256(pixels, i01, 4);
             var p10 = Avx2.GatherVector256(pixels, i10, 4);
             var p11 = Avx2.GatherVector256(pixels, i11, 4);
-            var red = Lerp(p00, p01, p10, p11, 0, byteMask, wx, wy);
-            var green = Lerp(p00, p01, p10, p11, 8, byteMask, wx, wy);
-            var blue = Lerp(p00, p01, p10, p11, 16, byteMask, wx, wy);
-            float* o = dst + offset + c;
-            switch (job.Mode)
-            {
-                case ColorMode.Grayscale:
-                    ((red * 19595f + green * 38470f + blue * 7471f) * (1f / 65536f)).Store(o);
-                    break;
-                case ColorMode.Rgba:
-                    red.Store(o); green.Store(o + plane); blue.Store(o + 2 * plane); Vector256.Create(255f).Store(o + 3 * plane);
-                    break;
-                default:
-                    red.Store(o); green.Store(o + plane); blue.Store(o + 2 * plane);
-                    break;
-            }
+            RgbaPlanes.Store8(job.Mode, dst + offset + c, plane, p00, p01, p10, p11, wx, wy);
         }
         Row<ClampMap>(job, row, c, dst); // the last columns (fewer than eight), if any
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Lerp(Vector256<int> p00, Vector256<int> p01, Vector256<int> p10, Vector256<int> p11,
-        int shift, Vector256<int> mask, Vector256<float> wx, Vector256<float> wy)
-    {
-        var a = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p00, shift) & mask);
-        var b = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p01, shift) & mask);
-        var c = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p10, shift) & mask);
-        var d = Avx.ConvertToVector256Single(Vector256.ShiftRightLogical(p11, shift) & mask);
-        var top = a + (b - a) * wx;
-        var bottom = c + (d - c) * wx;
-        return top + (bottom - top) * wy;
     }
 }

@@ -44,24 +44,9 @@ public sealed class RgbaBilinearSamplerTests
         return destination;
     }
 
-    private static float[] TensorPath(float[] planes, int width, int height, AffineMatrix map, Resampling resampling, int outHeight, int outWidth)
-    {
-        using var scope = NewDisposeScope();
-        var batch = tensor(planes, new long[] { 1, 3, height, width });
-        return ManagedAffineKernel.Resample(batch, new[] { map }, outHeight, outWidth, resampling).data<float>().ToArray();
-    }
-
-    public static TheoryData<FillMode, int> FillModesAndWidths()
-    {
-        var data = new TheoryData<FillMode, int>();
-        foreach (var mode in Enum.GetValues<FillMode>())
-            foreach (int width in new[] { 24, 29 }) // whole blocks of eight, and a scalar tail
-                data.Add(mode, width);
-        return data;
-    }
 
     [Theory]
-    [MemberData(nameof(FillModesAndWidths))]
+    [MemberData(nameof(SamplerCases.FillModesAndWidths), MemberType = typeof(SamplerCases))]
     public void Matches_the_tensor_path_kernel_for_every_fill_mode(FillMode fillMode, int width)
     {
         const int Height = 19;
@@ -73,7 +58,7 @@ public sealed class RgbaBilinearSamplerTests
         var resampling = new Resampling(AffineInterpolation.Bilinear, fillMode, FillValue: 17);
 
         var managed = Sample(rgba, width, Height, rowBytes, map, Height, width, resampling, AffineMatrix.Identity, ColorMode.Rgb, Height, width);
-        var reference = TensorPath(Planes(rgba, width, Height, rowBytes), width, Height, map, resampling, Height, width);
+        var reference = SamplerCases.TensorPath(Planes(rgba, width, Height, rowBytes), Height, width, map, resampling, Height, width);
 
         double max = managed.Zip(reference, (x, y) => Math.Abs(x - y)).Max();
         Assert.True(max < 2e-3, $"{fillMode}, width {width}: max |sampler - tensor kernel| = {max}");

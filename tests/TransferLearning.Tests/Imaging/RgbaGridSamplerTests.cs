@@ -49,24 +49,9 @@ public sealed class RgbaGridSamplerTests : IDisposable
         return destination;
     }
 
-    private static float[] TensorPath(float[] planes, int height, int width, AffineMatrix map, Resampling resampling, int outHeight, int outWidth)
-    {
-        using var scope = NewDisposeScope();
-        var batch = tensor(planes, new long[] { 1, 3, height, width });
-        return ManagedAffineKernel.Resample(batch, new[] { map }, outHeight, outWidth, resampling).data<float>().ToArray();
-    }
-
-    public static TheoryData<FillMode, int> FillModesAndWidths()
-    {
-        var data = new TheoryData<FillMode, int>();
-        foreach (var mode in Enum.GetValues<FillMode>())
-            foreach (int width in new[] { 24, 29 }) // whole blocks of eight, and a scalar tail
-                data.Add(mode, width);
-        return data;
-    }
 
     [Theory]
-    [MemberData(nameof(FillModesAndWidths))]
+    [MemberData(nameof(SamplerCases.FillModesAndWidths), MemberType = typeof(SamplerCases))]
     public void Matches_the_tensor_path_kernel_on_a_permuted_grid_for_every_fill_mode(FillMode fillMode, int width)
     {
         // A 40 × 37 source read through a grid of 19 rows × width columns picked out of order, with repeats (as a
@@ -82,7 +67,7 @@ public sealed class RgbaGridSamplerTests : IDisposable
         var resampling = new Resampling(AffineInterpolation.Bilinear, fillMode, FillValue: 17);
 
         var sampled = Sample(rgba, rows, columns, map, resampling, ColorMode.Rgb, Height, width);
-        var reference = TensorPath(GridPlanes(rgba, rows, columns), Height, width, map, resampling, Height, width);
+        var reference = SamplerCases.TensorPath(GridPlanes(rgba, rows, columns), Height, width, map, resampling, Height, width);
 
         double max = sampled.Zip(reference, (x, y) => Math.Abs(x - y)).Max();
         Assert.True(max < 2e-3, $"{fillMode}, width {width}: max |grid sampler - tensor kernel| = {max}");
