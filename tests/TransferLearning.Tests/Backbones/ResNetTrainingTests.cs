@@ -34,8 +34,24 @@ public sealed class ResNetTrainingTests
         Assert.Equal(before["features.layer4.0.bn1.running_mean"], after["features.layer4.0.bn1.running_mean"]); // norm layers stay in inference mode by default
 
         var (images, labels) = Draw(1, seed: 5);
-        using (images)
-        using (labels)
-            Assert.Equal(3, trainer.Predict(images).Count);
+        using var _i = images;
+        using var _l = labels;
+        var predictions = trainer.Predict(images);
+        Assert.Equal(3, predictions.Count);
+
+        // Save and load through a factory of the same architecture: the same logits.
+        string path = Path.Combine(Path.GetTempPath(), $"tl-resnet-{Guid.NewGuid():N}.tlmodel");
+        try
+        {
+            trainer.Save(path);
+            using var loaded = TransferTrainer.Load(path, _ => ResNetTestModels.Backbone("resnet50_narrow"));
+            var again = loaded.Predict(images);
+            for (int i = 0; i < predictions.Count; i++)
+                Assert.Equal(predictions[i].Logits.ToArray(), again[i].Logits.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
