@@ -16,13 +16,15 @@ var data = new Option<DirectoryInfo?>("--data")
 };
 var backbone = new Option<string>("--backbone")
 {
-    Description = "Pretrained backbone: resnet18-onnx (ImageNet ResNet18 from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, works offline) or vgg16 (torchvision layout; see --weights).",
+    Description = "Pretrained backbone: resnet18-onnx (ImageNet ResNet18 from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, works offline), " +
+                  "or vgg16, resnet18, resnet34, resnet50, resnet101 (native, torchvision layout; see --weights).",
     DefaultValueFactory = _ => "resnet18-onnx",
 };
-backbone.AcceptOnlyFromAmong("resnet18-onnx", "vgg16");
+backbone.AcceptOnlyFromAmong("resnet18-onnx", "vgg16", "resnet18", "resnet34", "resnet50", "resnet101");
 var weights = new Option<string>("--weights")
 {
-    Description = "VGG16 weights: 'imagenet' (torchvision's IMAGENET1K_V1, downloaded once into the weights cache) or the path of a .pth, .safetensors or TorchSharp file.",
+    Description = "Weights of the native backbones: 'imagenet' (torchvision's default ImageNet weights — IMAGENET1K_V1 for vgg16, resnet18 and resnet34, " +
+                  "IMAGENET1K_V2 for resnet50 and resnet101 — downloaded once into the weights cache) or the path of a .pth, .safetensors or TorchSharp file.",
     DefaultValueFactory = _ => "imagenet",
 };
 var recipe = new Option<string>("--recipe")

@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "interleaved-trainer")
     return;
 }
 
+if (args.Length > 0 && args[0] == "backbone-forward")
+{
+    TransferLearning.Benchmarks.Backbones.BackboneForwardRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return;
+}
+
 if (args.Length > 1 && args[0] == "fashion-mnist")
 {
     int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;

@@ -180,8 +180,15 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> stateDict, string sourceName = "state dict")
     {
         ArgumentNullException.ThrowIfNull(stateDict);
-        StateDictLoader.Apply(this, stateDict, sourceName, IsIgnoredWeightKey, IgnoredWeightKeysDescription);
+        StateDictLoader.Apply(WeightsModule, stateDict, sourceName, IsIgnoredWeightKey, IgnoredWeightKeysDescription, Name);
     }
+
+    /// <summary>
+    /// The module whose state-dict keys a weights file names. Default: the backbone itself (VGG16's files name
+    /// <c>features.0.weight</c> …, its extractor's keys under the <c>features</c> prefix). torchvision's ResNet files name the
+    /// trunk's keys with no prefix (<c>conv1.weight</c>), so <see cref="ResNetBackbone"/> returns its trunk.
+    /// </summary>
+    protected virtual Module WeightsModule => this;
 
     /// <summary>Whether a key of a weights file that the model lacks is skipped instead of refused. Default: none is.</summary>
     /// <param name="key">A state-dict key of the file.</param>

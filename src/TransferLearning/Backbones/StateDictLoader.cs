@@ -9,10 +9,10 @@ internal static class StateDictLoader
     private const int ListedKeys = 8;
 
     internal static void Apply(Module module, IReadOnlyDictionary<string, Tensor> source, string sourceName,
-        Func<string, bool> isIgnored, string ignoredDescription)
+        Func<string, bool> isIgnored, string ignoredDescription, string? modelName = null)
     {
         var target = module.state_dict();
-        string model = module is PretrainedBackbone b ? b.Name : module.GetName();
+        string model = modelName ?? (module is PretrainedBackbone b ? b.Name : module.GetName());
         var missing = target.Keys.Where(k => !source.ContainsKey(k)).ToList();
         var unexpected = source.Keys.Where(k => !target.ContainsKey(k) && !isIgnored(k)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)

@@ -11,12 +11,13 @@ namespace TransferLearning.Export;
 /// <summary>
 /// Writes TorchSharp modules in inference mode as ONNX nodes with their current weights: Sequential (in order),
 /// Conv2d, BatchNorm2d (running statistics), ReLU, MaxPool2d, AvgPool2d, Dropout and Identity (both pass-through),
-/// <see cref="Vgg16Features"/>, and graphs imported from ONNX (<see cref="ImportedGraphEmitter"/>).
+/// <see cref="Vgg16Features"/>, <see cref="ResNetFeatures"/> (each residual block as its branch, its shortcut, Add and Relu),
+/// and graphs imported from ONNX (<see cref="ImportedGraphEmitter"/>).
 /// </summary>
 internal static class TorchModuleEmitter
 {
     /// <summary>The module types that can be written.</summary>
-    public const string Supported = "Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, Dropout, Identity, Vgg16Features, imported ONNX graphs";
+    public const string Supported = "Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, Dropout, Identity, Vgg16Features, ResNetFeatures, imported ONNX graphs";
 
     /// <summary>Emits <paramref name="module"/> applied to the value <paramref name="input"/> (N×C×H×W at <paramref name="height"/>×<paramref name="width"/>); returns its output value.</summary>
     public static string Emit(OnnxGraphBuilder g, Module module, string input, string path, int height, int width)
@@ -30,6 +31,16 @@ internal static class TorchModuleEmitter
             case Vgg16Features vgg:
                 var (childName, inner) = vgg.named_children().Single();
                 return Emit(g, inner, input, $"{path}.{childName}", height, width);
+            case ResNetFeatures resnet:
+                foreach (var (name, child) in resnet.named_children())
+                    input = Emit(g, child, input, $"{path}.{name}", height, width);
+                return input;
+            case ResNetBlock block:
+                string branch = input;
+                foreach (var (name, layer) in block.Branch)
+                    branch = Emit(g, layer, branch, $"{path}.{name}", height, width);
+                string shortcut = block.Downsample is { } downsample ? Emit(g, downsample, input, $"{path}.downsample", height, width) : input;
+                return g.Node("Relu", new[] { g.Node("Add", new[] { branch, shortcut }, $"{path}.add") }, $"{path}.out");
             case OnnxGraphModule graph:
                 return ImportedGraphEmitter.Emit(g, graph, input, path, height, width);
             case Conv2d conv:

@@ -62,6 +62,45 @@ public sealed class BackboneDisposalTests(ITestOutputHelper output)
         CreateAndDispose(() => OnnxBackbone.ResNet18FromPackage(), "ResNet18 (ONNX import)");
 
     [Fact]
+    public void Ten_native_ResNet18_backbones_created_and_disposed_leave_no_tensor_and_a_bounded_resident_set() =>
+        CreateAndDispose(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = ResNetWeights.None }), "ResNet-18 (native)");
+
+    [Fact]
+    public void Ten_native_ResNet50_backbones_created_and_disposed_leave_no_tensor_and_a_bounded_resident_set() =>
+        CreateAndDispose(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet50, Weights = ResNetWeights.None }), "ResNet-50 (native)");
+
+    [Fact]
+    public void Disposing_a_native_ResNet_disposes_every_parameter_and_buffer_of_its_tree()
+    {
+        var backbone = ResNetTestModels.Backbone("resnet50_narrow");
+        var tensors = backbone.parameters().Cast<Tensor>().Concat(backbone.buffers()).ToList();
+        Assert.Equal(320 - 2, backbone.Trunk.state_dict().Count);
+
+        backbone.Dispose();
+
+        Assert.All(tensors, t => Assert.True(t.IsInvalid, "a parameter or buffer is still alive after Dispose"));
+    }
+
+    [Fact]
+    public void A_ResNet_forward_and_backward_leave_only_their_result_alive()
+    {
+        using var backbone = ResNetTestModels.Backbone("resnet18_narrow");
+        backbone.train();
+        using var input = rand(2, 3, 32, 32);
+        void Step()
+        {
+            using var output = backbone.forward(input);
+            using var loss = output.sum();
+            loss.backward();
+        }
+        Step(); // warm-up: gradients are allocated once
+        long before = ResidentMemory.SettledLiveTensorsOnThisThread();
+        Step();
+        Step();
+        Assert.Equal(before, ResidentMemory.SettledLiveTensorsOnThisThread());
+    }
+
+    [Fact]
     public void Disposing_a_backbone_disposes_every_parameter_and_buffer_of_its_tree()
     {
         var backbone = Training.TrainingTestData.TinyBackbone();

@@ -11,7 +11,8 @@ namespace TransferLearning.Tests.Export;
 
 /// <summary>
 /// ONNX Runtime on the exported file gives the TorchSharp model's logits (within 1e-4 relative) for batches of 1 and 3:
-/// VGG16 (fine-tuned weights, ImageNet and Caffe preprocessing, opsets 17 and 13), the packaged ResNet18 (mean image),
+/// VGG16 (fine-tuned weights, ImageNet and Caffe preprocessing, opsets 17 and 13), the packaged ResNet18 (mean image), the native
+/// ResNets (basic and bottleneck blocks),
 /// the zoo's EfficientNet-B0 and a backbone with trained BatchNorm statistics.
 /// </summary>
 public sealed class OnnxExportParityTests : IDisposable
@@ -96,6 +97,18 @@ public sealed class OnnxExportParityTests : IDisposable
         using var backbone = OnnxBackbone.ResNet18FromPackage();
         using var trainer = new TransferTrainer(backbone, Classes, new TransferTrainerOptions { InputSize = (224, 224), Seed = 7 });
         AssertExportMatches(trainer, 224, new OnnxExportOptions { Opset = 13 });
+    }
+
+    [Theory]
+    [InlineData("resnet18_narrow")]
+    [InlineData("resnet50_narrow")]
+    public void A_native_ResNet_with_torchvision_weights_matches_for_batches_of_1_and_3(string name)
+    {
+        using var backbone = Backbones.ResNetTestModels.Backbone(name);
+        backbone.LoadWeights(Backbones.ResNetTestModels.Path(name + ".pth"));
+        using var trainer = new TransferTrainer(backbone, Classes, new TransferTrainerOptions { InputSize = (64, 64), Seed = 11 });
+        Perturb(trainer.Head, seed: 12);
+        AssertExportMatches(trainer, 64, name: name + ".onnx");
     }
 
     public static TheoryData<string> ZooModels() => new() { "mobilenet_v3_small", "efficientnet_b0", "shufflenet_v2_x0_5", "convnext_tiny_variant", "vit_tiny_variant" };
