@@ -15,9 +15,11 @@ internal static class OnnxGraphImporter
     /// <summary>The ops the importer implements.</summary>
     public static readonly IReadOnlyList<string> SupportedOps = new[]
     {
-        "Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "Div", "Dropout", "Flatten",
-        "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad", "Relu", "Reshape",
-        "Sigmoid", "Split", "Sub",
+        "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv", "Div",
+        "Dropout", "Equal", "Erf", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "HardSigmoid", "HardSwish",
+        "Identity", "LayerNormalization", "LeakyRelu", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Pad", "Pow", "ReduceMax",
+        "ReduceMean", "ReduceMin", "ReduceSum", "Relu", "Reshape", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Sqrt",
+        "Squeeze", "Sub", "Transpose", "Unsqueeze", "Where",
     };
 
     /// <summary>Ops of a classifier tail that the default feature output strips (walking back from the graph output).</summary>
@@ -27,7 +29,14 @@ internal static class OnnxGraphImporter
         "GlobalAveragePool", "GlobalMaxPool",
     };
 
-    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, out IReadOnlyList<(string Name, OnnxNode[] Nodes)> groups)
+    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, out IReadOnlyList<(string Name, OnnxNode[] Nodes)> groups) =>
+        Import(model, source, outputName, moduleName, wholeGraph: false, out groups);
+
+    /// <summary>
+    /// Imports the nodes <paramref name="outputName"/> depends on. When it is <c>null</c>: the graph's own (first)
+    /// output with <paramref name="wholeGraph"/>, else the feature map before the classifier tail.
+    /// </summary>
+    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, bool wholeGraph, out IReadOnlyList<(string Name, OnnxNode[] Nodes)> groups)
     {
         int opset = OnnxModelFile.DefaultOpset(model, source);
         var graph = model.Graph;
@@ -51,7 +60,9 @@ internal static class OnnxGraphImporter
             foreach (var o in graph.Node[i].Output)
                 if (o.Length > 0) producer[o] = i;
 
-        string output = ResolveOutput(graph, source, outputName, names, producer, initializers, input.Name);
+        string output = outputName is null && wholeGraph
+            ? graph.Output.FirstOrDefault()?.Name ?? throw new OnnxImportException($"{source}: the graph declares no output.")
+            : ResolveOutput(graph, source, outputName, names, producer, initializers, input.Name);
 
         // The nodes the output depends on, in graph order.
         var needed = new SortedSet<int>();
@@ -66,8 +77,12 @@ internal static class OnnxGraphImporter
         }
         foreach (var i in needed) CheckInputsDefined(graph.Node[i], names[i], producer, initializers, input.Name);
 
-        // Constants: initializers and Constant outputs, converted once.
+        // Constants: initializers, Constant outputs and folded nodes, converted once. Weights: the floating-point
+        // initializers and what is folded from them (an Identity of an initializer, as PyTorch's exporter writes for
+        // deduplicated biases), which become trainable parameters of the nodes that read them.
         var constants = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var weights = new HashSet<string>(initializers.Values
+            .Where(i => i.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Double).Select(i => i.Name), StringComparer.Ordinal);
         Tensor? Constant(string name)
         {
             if (constants.TryGetValue(name, out var t)) return t;
@@ -83,7 +98,7 @@ internal static class OnnxGraphImporter
             foreach (var index in needed)
             {
                 var node = graph.Node[index];
-                var context = new OnnxNodeContext(node, names[index], opset, Constant, declaredBatch);
+                var context = new OnnxNodeContext(node, names[index], opset, Constant, declaredBatch, weights.Contains);
                 if (node.Domain is not ("" or "ai.onnx"))
                     throw context.Error(null, $"operator domain '{node.Domain}' is not supported; only the default ai.onnx domain.");
                 if (node.OpType == "Constant")
@@ -91,11 +106,12 @@ internal static class OnnxGraphImporter
                     constants[node.Output[0]] = ConstantValue(context, source);
                     continue;
                 }
+                if (TryFold(context, Constant, constants, weights)) continue;
                 var module = Create(context);
                 foreach (var i in Enumerable.Range(0, node.Input.Count).Except(module.RuntimeInputIndices))
                 {
                     string inputName = node.Input[i];
-                    if (inputName.Length == 0 || !initializers.ContainsKey(inputName) || !IsTrainableRole(node.OpType, i)) continue;
+                    if (inputName.Length == 0 || !initializers.ContainsKey(inputName) || !weights.Contains(inputName) || !IsTrainableRole(node.OpType, i)) continue;
                     if (trainableOwner.TryGetValue(inputName, out var owner))
                         throw context.Error(inputName, $"initializer '{inputName}' is also a weight of node '{owner}'; shared (tied) weights are not supported.");
                     trainableOwner[inputName] = names[index];
@@ -119,20 +135,82 @@ internal static class OnnxGraphImporter
     {
         "Conv" => inputIndex is 1 or 2,
         "BatchNormalization" => inputIndex is 1 or 2,
-        "Gemm" or "MatMul" => true,
+        "LayerNormalization" => inputIndex is 1 or 2,
+        "Gemm" or "MatMul" or "Add" or "Sub" or "Mul" or "Div" or "Concat" => true,
+        "Expand" or "Gather" or "Slice" => inputIndex == 0,
+        "Where" => inputIndex is 1 or 2,
         _ => false,
     };
+
+    /// <summary>
+    /// Evaluates a node whose inputs are all constants once, at import (shape arithmetic on static shapes, an Identity
+    /// of an initializer), and records its outputs as constants; they are weights when a weight went in. Returns
+    /// <c>false</c> when the node reads a run-time value (or has no inputs) and must be built as a module.
+    /// </summary>
+    private static bool TryFold(OnnxNodeContext context, Func<string, Tensor?> constant, Dictionary<string, Tensor> constants, HashSet<string> weights)
+    {
+        var node = context.Node;
+        var present = node.Input.Where(i => i.Length > 0).ToArray();
+        if (present.Length == 0 || present.Any(i => constant(i) is null)) return false;
+        bool fromWeight = present.Any(weights.Contains);
+        Tensor[] outputs;
+        if (node.OpType == "Identity")
+        {
+            context.AllowOnly();
+            outputs = new[] { constant(node.Input[0])!.clone() };
+        }
+        else
+        {
+            // Built as if every input were computed, then run on the constants (in inference mode). An op that needs
+            // some input to be constant is built normally instead, and reports its own error.
+            OnnxNode module;
+            try
+            {
+                module = Create(context.AllRuntime());
+            }
+            catch (OnnxImportException)
+            {
+                return false;
+            }
+            using var disposeModule = module;
+            module.eval();
+            using var noGrad = no_grad();
+            var values = module.RuntimeInputIndices.Select(i => constant(node.Input[i])!).ToArray();
+            outputs = module.Run(values).Select(t => t.detach().clone()).ToArray();
+            ModuleTensors.DisposeTree(module);
+        }
+        for (int i = 0; i < outputs.Length && i < node.Output.Count; i++)
+        {
+            string name = node.Output[i];
+            if (name.Length == 0) { outputs[i].Dispose(); continue; }
+            if (constants.Remove(name, out var old)) old.Dispose();
+            constants[name] = outputs[i];
+            if (fromWeight && outputs[i].is_floating_point()) weights.Add(name);
+        }
+        return true;
+    }
 
     private static OnnxNode Create(OnnxNodeContext context) => context.OpType switch
     {
         "Conv" => new OnnxConv(context),
         "BatchNormalization" => new OnnxBatchNormalization(context),
         "MaxPool" or "AveragePool" => new OnnxPool(context),
-        "Relu" or "LeakyRelu" or "Sigmoid" or "Clip" or "Identity" or "Dropout" or "GlobalAveragePool" => new OnnxActivation(context),
-        "Add" or "Sub" or "Mul" or "Div" => new OnnxBinary(context),
+        "Relu" or "LeakyRelu" or "Sigmoid" or "Clip" or "Identity" or "Dropout" or "GlobalAveragePool" or "HardSigmoid" or "HardSwish"
+            or "Erf" or "Sqrt" => new OnnxActivation(context),
+        "Add" or "Sub" or "Mul" or "Div" or "Pow" or "Equal" => new OnnxBinary(context),
         "Concat" => new OnnxConcat(context),
         "Split" => new OnnxSplit(context),
-        "Flatten" or "Reshape" => new OnnxReshape(context),
+        "Flatten" or "Reshape" or "Unsqueeze" or "Squeeze" => new OnnxReshape(context),
+        "Shape" or "ConstantOfShape" => new OnnxShape(context),
+        "Gather" => new OnnxGather(context),
+        "Slice" => new OnnxSlice(context),
+        "Transpose" => new OnnxTranspose(context),
+        "Expand" => new OnnxExpand(context),
+        "Cast" => new OnnxCast(context),
+        "Where" => new OnnxWhere(context),
+        "LayerNormalization" => new OnnxLayerNormalization(context),
+        "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" => new OnnxReduce(context),
+        "Softmax" or "LogSoftmax" => new OnnxSoftmax(context),
         "Gemm" or "MatMul" => new OnnxGemm(context),
         "Pad" => new OnnxPad(context),
         _ => throw context.Error(null, $"op '{context.OpType}' is not supported. Supported ops: {string.Join(", ", SupportedOps)}."),
