@@ -7,8 +7,11 @@ using static TorchSharp.torch;
 namespace TransferLearning.Tests.Backbones.Onnx;
 
 /// <summary>
-/// Graphs written by PyTorch's own exporter (shared/fixtures/onnx-torchvision: torchvision models, opset 17, dynamic
-/// batch) imported whole: the logits PyTorch computed, a batch of one, backward, and the parameter count.
+/// Graphs written by PyTorch's own exporter imported whole: the logits PyTorch computed, a batch of one, backward, and
+/// the parameter count. Fixtures: shared/fixtures/onnx-torchvision (torchvision models, opset 17, dynamic batch) and,
+/// beside this file, Fixtures/onnx-torchvision-opset13 (the same script at opset 13, where LayerNormalization is
+/// decomposed into ReduceMean, Sub, Pow, Sqrt and Div) and Fixtures/onnx-vit-head (make_vit_with_head.py: the ViT
+/// variant with a random head, since torchvision's zero-initialised head makes the shared ViT's logits all 0).
 /// </summary>
 public sealed class OnnxTorchvisionTests
 {
@@ -16,7 +19,11 @@ public sealed class OnnxTorchvisionTests
 
     public OnnxTorchvisionTests(ITestOutputHelper output) => _output = output;
 
-    private const string Folder = "onnx-torchvision";
+    private static string Folder(string set) => set switch
+    {
+        "shared" => SharedFixtures.Path("onnx-torchvision"),
+        _ => RepositoryPaths.Path("tests", "TransferLearning.Tests", "Backbones", "Onnx", "Fixtures", set),
+    };
 
     /// <summary>
     /// Channels of the BatchNorm2d layers the exporter folded into the preceding convolutions (counted in torchvision
@@ -28,57 +35,69 @@ public sealed class OnnxTorchvisionTests
         ["mobilenet_v3_small"] = 6056,
         ["efficientnet_b0"] = 21008,
         ["shufflenet_v2_x0_5"] = 3976,
-        ["convnext_tiny_variant"] = 0,
-        ["vit_tiny_variant"] = 0,
     };
 
-    public static TheoryData<string> Models() => new("mobilenet_v3_small", "efficientnet_b0", "shufflenet_v2_x0_5", "convnext_tiny_variant", "vit_tiny_variant");
-
-    private static JsonElement Case(string name)
+    public static TheoryData<string, string> Models() => new()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(SharedFixtures.Path(Folder, "cases.json")));
+        { "shared", "mobilenet_v3_small" },
+        { "shared", "efficientnet_b0" },
+        { "shared", "shufflenet_v2_x0_5" },
+        { "shared", "convnext_tiny_variant" },
+        { "shared", "vit_tiny_variant" },
+        { "onnx-torchvision-opset13", "convnext_tiny_variant" },
+        { "onnx-vit-head", "vit_tiny_head_opset13" },
+        { "onnx-vit-head", "vit_tiny_head_opset17" },
+    };
+
+    private static JsonElement Case(string set, string name)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder(set), "cases.json")));
         return doc.RootElement.GetProperty("cases").EnumerateArray().Single(c => c.GetProperty("name").GetString() == name).Clone();
     }
 
-    private static string File_(JsonElement c, string key) => SharedFixtures.Path(Folder, c.GetProperty(key).GetString()!);
+    private static string File_(string set, JsonElement c, string key) => Path.Combine(Folder(set), c.GetProperty(key).GetString()!);
 
-    /// <summary>max |actual − expected| / max |expected|.</summary>
+    /// <summary>
+    /// max |actual − expected| / max |expected|; the absolute difference when the expected output is all 0 (the
+    /// shared ViT's zero-initialised head; onnx-vit-head checks a real one).
+    /// </summary>
     private static double RelativeDiff(Tensor actual, Tensor expected)
     {
         Assert.Equal(expected.shape, actual.shape);
-        return (actual - expected).abs().max().item<float>() / (double)expected.abs().max().item<float>();
+        double scale = expected.abs().max().item<float>();
+        return (actual - expected).abs().max().item<float>() / (scale > 0 ? scale : 1.0);
     }
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void The_whole_graph_reproduces_pytorchs_logits_for_a_batch_of_two_and_of_one(string name)
+    public void The_whole_graph_reproduces_pytorchs_logits_for_a_batch_of_two_and_of_one(string set, string name)
     {
-        var c = Case(name);
-        using var model = OnnxBackbone.LoadGraph(File_(c, "onnx"));
+        var c = Case(set, name);
+        using var model = OnnxBackbone.LoadGraph(File_(set, c, "onnx"));
         model.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var input = Npy.ReadTensor(File_(c, "input"));
-        var expected = Npy.ReadTensor(File_(c, "logits"));
+        var input = Npy.ReadTensor(File_(set, c, "input"));
+        var expected = Npy.ReadTensor(File_(set, c, "logits"));
         double diff = RelativeDiff(model.forward(input), expected);
         double diffOne = RelativeDiff(model.forward(input[..1]), expected[..1]);
-        _output.WriteLine($"{name}: max relative difference {diff:E2} (batch 2), {diffOne:E2} (batch 1)");
+        _output.WriteLine($"{set}/{name}: max relative difference {diff:E2} (batch 2), {diffOne:E2} (batch 1)");
         Assert.True(diff <= 1e-3, $"{name}: max |diff| / max |expected| = {diff:E3} for the batch of two.");
         Assert.True(diffOne <= 1e-3, $"{name}: max |diff| / max |expected| = {diffOne:E3} for a batch of one.");
     }
 
     [Theory]
     [MemberData(nameof(Models))]
-    public void Backward_reaches_every_parameter_and_the_count_matches_the_exported_model(string name)
+    public void Backward_reaches_every_parameter_and_the_count_matches_the_exported_model(string set, string name)
     {
-        var c = Case(name);
-        using var model = OnnxBackbone.LoadGraph(File_(c, "onnx"));
+        var c = Case(set, name);
+        using var model = OnnxBackbone.LoadGraph(File_(set, c, "onnx"));
         long count = model.parameters().Sum(p => p.numel());
-        Assert.Equal(c.GetProperty("params").GetInt64() - FoldedBatchNormChannels[name], count);
+        Assert.Equal(c.GetProperty("params").GetInt64() - FoldedBatchNormChannels.GetValueOrDefault(name), count);
 
         model.train();
         using var scope = NewDisposeScope();
-        var input = Npy.ReadTensor(File_(c, "input"));
+        var input = Npy.ReadTensor(File_(set, c, "input"));
         var loss = model.forward(input).pow(2).mean();
         loss.backward();
         var missing = model.named_parameters().Where(p => p.parameter.grad is null).Select(p => p.name).ToArray();
