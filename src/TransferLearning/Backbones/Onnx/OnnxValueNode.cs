@@ -63,7 +63,7 @@ internal abstract class OnnxValueNode : OnnxNode
     /// <summary>Reads a (small) integer tensor, constant or computed, as managed values.</summary>
     protected static long[] Longs(Tensor t)
     {
-        using var asLong = t.to_type(ScalarType.Int64);
+        using var asLong = t.to_type(ScalarType.Int64).cpu();
         using var contiguous = asLong.contiguous();
         return contiguous.data<long>().ToArray();
     }

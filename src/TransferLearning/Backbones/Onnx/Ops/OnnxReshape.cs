@@ -107,7 +107,7 @@ internal sealed class OnnxReshape : OnnxNode
 
     private static long[] Longs(Tensor t)
     {
-        using var asLong = t.to_type(ScalarType.Int64);
+        using var asLong = t.to_type(ScalarType.Int64).cpu();
         using var contiguous = asLong.contiguous();
         return contiguous.data<long>().ToArray();
     }
