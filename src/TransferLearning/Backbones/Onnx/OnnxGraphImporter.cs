@@ -176,7 +176,8 @@ internal static class OnnxGraphImporter
             module.eval();
             using var noGrad = no_grad();
             var values = module.RuntimeInputIndices.Select(i => constant(node.Input[i])!).ToArray();
-            outputs = module.Run(values).Select(t => t.detach().clone()).ToArray();
+            using (var scope = NewDisposeScope())
+                outputs = module.Run(values).Select(t => t.detach().clone().MoveToOuterDisposeScope()).ToArray();
             ModuleTensors.DisposeTree(module);
         }
         for (int i = 0; i < outputs.Length && i < node.Output.Count; i++)
