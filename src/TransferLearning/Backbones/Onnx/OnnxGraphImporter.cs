@@ -111,7 +111,8 @@ internal static class OnnxGraphImporter
                 foreach (var i in Enumerable.Range(0, node.Input.Count).Except(module.RuntimeInputIndices))
                 {
                     string inputName = node.Input[i];
-                    if (inputName.Length == 0 || !initializers.ContainsKey(inputName) || !weights.Contains(inputName) || !IsTrainableRole(node.OpType, i)) continue;
+                    // Weights: initializers and values folded from them (each Identity of an initializer is its own weight).
+                    if (inputName.Length == 0 || !weights.Contains(inputName) || !IsTrainableRole(node.OpType, i)) continue;
                     if (trainableOwner.TryGetValue(inputName, out var owner))
                         throw context.Error(inputName, $"initializer '{inputName}' is also a weight of node '{owner}'; shared (tied) weights are not supported.");
                     trainableOwner[inputName] = names[index];
@@ -253,6 +254,7 @@ internal static class OnnxGraphImporter
         if (graph.Output.Count == 0) throw new OnnxImportException($"{source}: the graph declares no output.");
         string value = graph.Output[0].Name;
         var shapes = graph.ValueInfo.Concat(graph.Output).ToDictionary(v => v.Name, v => v.Type?.TensorType?.Shape, StringComparer.Ordinal);
+        if (BeforeGlobalPooling(graph, value, producer, initializers, shapes) is { } features) return features;
         // Walk back through the classifier tail (Flatten/Gemm/Softmax/...) and a final global pooling, to the feature map.
         while (producer.TryGetValue(value, out int index))
         {
@@ -268,6 +270,49 @@ internal static class OnnxGraphImporter
             value = next;
         }
         return value;
+    }
+
+    /// <summary>
+    /// The feature map of a classifier whose head starts with a global pooling (torchvision's models: MobileNet's
+    /// Linear–HardSwish–Linear, ShuffleNet's ReduceMean, ConvNeXt's channels-last LayerNorm before Flatten): walking
+    /// back from the output along a chain of nodes with one computed input each and no convolution, the input of the
+    /// first global pooling — GlobalAveragePool, GlobalMaxPool, ReduceMean/ReduceMax over the two spatial axes, or an
+    /// AveragePool/MaxPool whose declared output is N×C×1×1. <c>null</c> when there is no such chain.
+    /// </summary>
+    private static string? BeforeGlobalPooling(GraphProto graph, string output, Dictionary<string, int> producer,
+        Dictionary<string, TensorProto> initializers, Dictionary<string, TensorShapeProto?> shapes)
+    {
+        bool IsConstant(string name, int depth) =>
+            initializers.ContainsKey(name)
+            || (producer.TryGetValue(name, out int p) && depth < 8
+                && (graph.Node[p].OpType == "Constant" || (graph.Node[p].OpType == "Identity" && IsConstant(graph.Node[p].Input[0], depth + 1))));
+        string value = output;
+        for (int steps = 0; steps < 16 && producer.TryGetValue(value, out int index); steps++)
+        {
+            var node = graph.Node[index];
+            if (node.OpType is "Conv" or "ConvTranspose") return null;
+            var computed = node.Input.Where(i => i.Length > 0 && !IsConstant(i, 0)).Distinct().ToArray();
+            if (computed.Length != 1) return null;
+            if (IsGlobalPooling(node, shapes)) return computed[0];
+            value = computed[0];
+        }
+        return null;
+    }
+
+    private static bool IsGlobalPooling(NodeProto node, Dictionary<string, TensorShapeProto?> shapes)
+    {
+        switch (node.OpType)
+        {
+            case "GlobalAveragePool" or "GlobalMaxPool":
+                return true;
+            case "AveragePool" or "MaxPool":
+                return IsOneByOne(shapes.GetValueOrDefault(node.Output[0]));
+            case "ReduceMean" or "ReduceMax":
+                var axes = node.Attribute.FirstOrDefault(a => a.Name == "axes")?.Ints.ToArray();
+                return axes is { Length: 2 } && (axes.Order().SequenceEqual(new long[] { 2, 3 }) || axes.Order().SequenceEqual(new long[] { -2, -1 }));
+            default:
+                return false;
+        }
     }
 
     private static bool IsOneByOne(TensorShapeProto? shape) =>

@@ -103,4 +103,29 @@ public sealed class OnnxTorchvisionTests
         var missing = model.named_parameters().Where(p => p.parameter.grad is null).Select(p => p.name).ToArray();
         Assert.True(missing.Length == 0, $"{name}: no gradient for [{string.Join(", ", missing.Take(5))}] ({missing.Length} parameters).");
     }
+
+    [Theory]
+    [InlineData("mobilenet_v3_small", 576, 3)]
+    [InlineData("efficientnet_b0", 1280, 3)]
+    [InlineData("shufflenet_v2_x0_5", 1024, 3)]
+    [InlineData("convnext_tiny_variant", 128, 6)] // three stages: stride 16
+    public void The_cnns_load_as_backbones_cut_before_the_heads_global_pooling(string name, int channels, int size)
+    {
+        var c = Case("shared", name);
+        using var backbone = OnnxBackbone.Load(File_("shared", c, "onnx"));
+        Assert.Equal(channels, backbone.OutputChannels);
+        backbone.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var map = backbone.ExtractFeatureMap(Npy.ReadTensor(File_("shared", c, "input")));
+        Assert.Equal(new long[] { 2, channels, size, size }, map.shape);
+    }
+
+    [Fact]
+    public void The_vit_is_refused_as_a_backbone_with_a_pointer_to_the_output_option()
+    {
+        var c = Case("shared", "vit_tiny_variant");
+        var e = Assert.Throws<OnnxImportException>(() => OnnxBackbone.Load(File_("shared", c, "onnx")).Dispose());
+        Assert.Contains("OutputName", e.Message);
+    }
 }
