@@ -128,4 +128,18 @@ public sealed class OnnxTorchvisionTests
         var e = Assert.Throws<OnnxImportException>(() => OnnxBackbone.Load(File_("shared", c, "onnx")).Dispose());
         Assert.Contains("OutputName", e.Message);
     }
+
+    [Fact]
+    public void The_whole_graph_options_pick_another_output_and_name_the_module()
+    {
+        var c = Case("shared", "convnext_tiny_variant");
+        using var model = OnnxBackbone.LoadGraph(File_("shared", c, "onnx"), new OnnxGraphImportOptions { Name = "convnext", OutputName = "/classifier/classifier.1/Flatten" });
+        Assert.Equal("convnext", model.GetName());
+        model.eval();
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Assert.Equal(new long[] { 2, 128 }, model.forward(Npy.ReadTensor(File_("shared", c, "input"))).shape);
+        var e = Assert.Throws<OnnxImportException>(() => OnnxBackbone.LoadGraph(File_("shared", c, "onnx"), new OnnxGraphImportOptions { OutputName = "no such value" }).Dispose());
+        Assert.Equal("OutputName", e.AttributeName);
+    }
 }

@@ -10,7 +10,7 @@ namespace TransferLearning.Backbones.Onnx.Ops;
 internal sealed class OnnxShape : OnnxValueNode
 {
     private readonly long? _start, _end;
-    private readonly Tensor? _value;
+    private readonly bool _hasValue;
 
     public OnnxShape(OnnxNodeContext context) : base(context)
     {
@@ -25,15 +25,15 @@ internal sealed class OnnxShape : OnnxValueNode
                 context.AllowOnly("value");
                 if (context.TensorAttribute("value") is { } proto)
                 {
-                    var value = OnnxTensors.ToTensor(proto, $"ONNX node '{context.DisplayName}' (op ConstantOfShape) value");
+                    using var value = OnnxTensors.ToTensor(proto, $"ONNX node '{context.DisplayName}' (op ConstantOfShape) value");
                     if (value.numel() != 1) throw context.Error("value", $"value must hold one element; got shape [{string.Join(", ", value.shape)}].");
-                    _value = value.reshape(Array.Empty<long>());
+                    register_buffer("value", value.reshape(Array.Empty<long>()).clone());
+                    _hasValue = true;
                 }
                 break;
             default:
                 throw context.Error(null, "internal: not a shape op.");
         }
-        if (_value is not null) register_buffer("value", _value);
     }
 
     protected override Tensor[] Compute(Tensor?[] inputs)
@@ -48,7 +48,7 @@ internal sealed class OnnxShape : OnnxValueNode
         }
         long[] shape = Longs(x);
         if (shape.Any(d => d < 0)) throw Failure($"negative dimension in shape [{string.Join(", ", shape)}].");
-        if (_value is null) return new[] { zeros(shape, ScalarType.Float32, device: x.device) };
+        if (!_hasValue) return new[] { zeros(shape, ScalarType.Float32, device: x.device) };
         return new[] { Buffer("value").to(x.device).expand(shape).clone() };
     }
 
