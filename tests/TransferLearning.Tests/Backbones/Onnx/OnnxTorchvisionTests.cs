@@ -119,6 +119,9 @@ public sealed class OnnxTorchvisionTests
         using var noGrad = no_grad();
         var map = backbone.ExtractFeatureMap(Npy.ReadTensor(File_("shared", c, "input")));
         Assert.Equal(new long[] { 2, channels, size, size }, map.shape);
+        // Another batch and image size: the shape arithmetic (ShuffleNet's channel shuffle) follows both.
+        var other = backbone.ExtractFeatureMap(rand(3, 3, 128, 128) * 255);
+        Assert.Equal(new long[] { 3, channels, size * 128 / 96, size * 128 / 96 }, other.shape);
     }
 
     [Fact]
