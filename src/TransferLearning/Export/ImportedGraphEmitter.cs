@@ -9,10 +9,13 @@ namespace TransferLearning.Export;
 
 /// <summary>
 /// Writes a graph imported from ONNX (<see cref="OnnxGraphModule"/>) back as ONNX nodes for the target opset, with the
-/// current (fine-tuned) parameters and buffers in place of the source file's initializers. Every op the importer
-/// supports is written in its canonical form for opsets 13–17 whatever the source opset was: Clip bounds, Pad pads
-/// and Split sizes become inputs, BatchNormalization loses <c>spatial</c>, Dropout becomes Identity (inference), and a
-/// Reshape that kept the run-time batch keeps it (0 in the target shape).
+/// current (fine-tuned) parameters and buffers in place of the source file's initializers. The ops of CNN backbones
+/// are written in their canonical form for opsets 13–17 whatever the source opset was: Clip bounds, Pad pads, Split
+/// sizes and Unsqueeze/Squeeze axes become inputs, BatchNormalization loses <c>spatial</c>, Dropout becomes Identity
+/// (inference), HardSwish becomes x·HardSigmoid(x) below opset 14, and a Reshape that kept the run-time batch keeps it
+/// (0 in the target shape). Shape arithmetic, layout and normalisation ops (Shape, Gather, Slice, Transpose, Expand,
+/// Cast, Where, LayerNormalization, Reduce*, Softmax) are written as the source had them, when their form is the
+/// same in the source and the target opset; otherwise the export is refused.
 /// </summary>
 internal static class ImportedGraphEmitter
 {
@@ -47,7 +50,7 @@ internal static class ImportedGraphEmitter
         string prefix = $"{path}.{node.NodeName}";
         bool IsRuntime(int index) => node.RuntimeInputIndices.Contains(index);
         string ParamOrRuntime(int index, string name) => IsRuntime(index) ? runtime(index) : g.Initializer($"{prefix}.{name}", Parameter(node, name));
-        string BufferOrRuntime(int index, string name) => IsRuntime(index) ? runtime(index) : g.Initializer($"{prefix}.{name}", Buffer(node, name));
+        string ConstantOrRuntime(int index, string name) => !HasInput(source, index) ? "" : IsRuntime(index) ? runtime(index) : g.Initializer($"{prefix}.{name}", ParameterOrBuffer(node, name));
         switch (node.OpType)
         {
             case "Conv":
@@ -96,11 +99,42 @@ internal static class ImportedGraphEmitter
                 g.Node("Clip", inputs, outputs);
                 break;
             }
-            case "Add" or "Sub" or "Mul" or "Div":
-                g.Node(node.OpType, new[] { BufferOrRuntime(0, "a"), BufferOrRuntime(1, "b") }, outputs);
+            case "Add" or "Sub" or "Mul" or "Div" or "Pow" or "Equal":
+                g.Node(node.OpType, new[] { ConstantOrRuntime(0, "a"), ConstantOrRuntime(1, "b") }, outputs);
                 break;
             case "Concat":
-                g.Node("Concat", Enumerable.Range(0, source.Input.Count).Select(i => BufferOrRuntime(i, $"constant{i}")), outputs, Copy(source, ("axis", AttributeType.Int)));
+                g.Node("Concat", Enumerable.Range(0, source.Input.Count).Select(i => ConstantOrRuntime(i, $"constant{i}")), outputs, Copy(source, ("axis", AttributeType.Int)));
+                break;
+            case "Erf" or "Sqrt":
+                g.Node(node.OpType, new[] { runtime(0) }, outputs);
+                break;
+            case "HardSigmoid":
+                g.Node("HardSigmoid", new[] { runtime(0) }, outputs, Copy(source, ("alpha", AttributeType.Float), ("beta", AttributeType.Float)));
+                break;
+            case "HardSwish":
+                if (g.Opset >= 14) g.Node("HardSwish", new[] { runtime(0) }, outputs);
+                else
+                {
+                    // HardSwish arrived in opset 14: x · HardSigmoid(x) with alpha 1/6 and beta 1/2, its definition.
+                    string gate = g.Node("HardSigmoid", new[] { runtime(0) }, $"{path}/{node.NodeName}/gate", Float("alpha", 1f / 6), Float("beta", 0.5f));
+                    g.Node("Mul", new[] { runtime(0), gate }, outputs);
+                }
+                break;
+            case "Unsqueeze" or "Squeeze":
+            {
+                // Axes are an input in every target opset (13+); files before 13 had an attribute.
+                var inputs = new List<string> { runtime(0) };
+                if (IsRuntime(1)) inputs.Add(runtime(1));
+                else if ((node.SourceOpset < 13 ? IntsAttribute(source, "axes") : node.SmallConstants.TryGetValue(1, out var a) ? a.Longs : null) is { } axes)
+                    inputs.Add(g.Initializer($"{prefix}.axes", axes, new[] { (long)axes.Length }));
+                else if (HasInput(source, 1) || node.OpType == "Unsqueeze")
+                    throw new OnnxExportException($"{Describe(node)}: its axes are not a small int64 constant.");
+                g.Node(node.OpType, inputs, outputs);
+                break;
+            }
+            case "Shape" or "ConstantOfShape" or "Gather" or "Slice" or "Transpose" or "Expand" or "Cast" or "Where" or "LayerNormalization"
+                or "ReduceMean" or "ReduceSum" or "ReduceMax" or "ReduceMin" or "Softmax" or "LogSoftmax":
+                EmitAsIs(g, node, ConstantOrRuntime, outputs);
                 break;
             case "Split":
             {
@@ -114,6 +148,9 @@ internal static class ImportedGraphEmitter
             }
             case "Flatten":
                 g.Node("Flatten", new[] { runtime(0) }, outputs, Copy(source, ("axis", AttributeType.Int)));
+                break;
+            case "Reshape" when IsRuntime(1):
+                g.Node("Reshape", new[] { runtime(0), runtime(1) }, outputs);
                 break;
             case "Reshape":
             {
@@ -158,6 +195,37 @@ internal static class ImportedGraphEmitter
         }
     }
 
+    /// <summary>
+    /// Writes an op whose inputs are held as <c>input{i}</c> with the source's attributes, when its form is the same in
+    /// the source and the target opset (the versions listed are those that changed an attribute into an input, the
+    /// semantics, or introduced the op).
+    /// </summary>
+    private static void EmitAsIs(OnnxGraphBuilder g, OnnxNode node, Func<int, string, string> input, string[] outputs)
+    {
+        int[] changes = node.OpType switch
+        {
+            "Slice" => new[] { 10 },
+            "Shape" => node.Source.Attribute.Count > 0 ? new[] { 15 } : Array.Empty<int>(),
+            "ReduceMean" or "ReduceMax" or "ReduceMin" => new[] { 18 },
+            "ReduceSum" => new[] { 13 },
+            "Softmax" or "LogSoftmax" => new[] { 13 },
+            "LayerNormalization" => new[] { 17 },
+            _ => Array.Empty<int>(),
+        };
+        int low = Math.Min(node.SourceOpset, g.Opset), high = Math.Max(node.SourceOpset, g.Opset);
+        if (changes.Any(v => low < v && v <= high) || (node.OpType == "LayerNormalization" && g.Opset < 17))
+            throw new OnnxExportException($"{Describe(node)}: the op changed form between the source's opset {node.SourceOpset} and the target opset {g.Opset}; export to opset {node.SourceOpset} (if in range) instead.");
+        var inputs = Enumerable.Range(0, node.Source.Input.Count).Select(i => input(i, $"input{i}")).ToArray();
+        int used = inputs.Length;
+        while (used > 0 && inputs[used - 1].Length == 0) used--;
+        g.Node(node.OpType, inputs.Take(used), outputs, node.Source.Attribute.Select(a => a.Clone()).ToArray());
+    }
+
+    private static Tensor ParameterOrBuffer(OnnxNode node, string name) =>
+        (Tensor?)node.named_parameters(false).FirstOrDefault(p => p.name == name).parameter
+        ?? node.named_buffers(false).FirstOrDefault(b => b.name == name).buffer
+        ?? throw new OnnxExportException($"{Describe(node)} has no parameter or buffer '{name}' (internal error).");
+
     private static string Describe(OnnxNode node) => $"Imported ONNX node '{node.NodeName}' (op {node.OpType})";
 
     private static bool HasInput(NodeProto node, int index) => index < node.Input.Count && node.Input[index].Length > 0;
@@ -165,10 +233,6 @@ internal static class ImportedGraphEmitter
     private static Tensor Parameter(OnnxNode node, string name) =>
         node.named_parameters(false).FirstOrDefault(p => p.name == name).parameter
         ?? throw new OnnxExportException($"{Describe(node)} has no parameter '{name}' (internal error).");
-
-    private static Tensor Buffer(OnnxNode node, string name) =>
-        node.named_buffers(false).FirstOrDefault(b => b.name == name).buffer
-        ?? throw new OnnxExportException($"{Describe(node)} has no buffer '{name}' (internal error).");
 
     private static float? SmallScalar(OnnxNode node, int index)
     {

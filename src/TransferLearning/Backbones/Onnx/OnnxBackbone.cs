@@ -7,10 +7,14 @@ namespace TransferLearning.Backbones.Onnx;
 /// <summary>
 /// Imports an ONNX CNN as a trainable <see cref="PretrainedBackbone"/>: initializers become parameters (weights) and
 /// buffers (normalisation statistics, constants), the batch dimension is dynamic, and layer groups for partial
-/// unfreezing follow graph order. Supported ops: Conv, BatchNormalization, Relu, LeakyRelu, Sigmoid, Clip, MaxPool,
-/// AveragePool, GlobalAveragePool, Add, Sub, Mul, Div, Concat, Split, Flatten, Reshape, Gemm, MatMul, Pad, Dropout,
-/// Identity, Constant (ai.onnx opsets 7–22). Anything else is an <see cref="OnnxImportException"/>, never a
-/// silently different graph.
+/// unfreezing follow graph order. <see cref="LoadGraph"/> imports a whole graph (a classifier with its logits) as a
+/// trainable module instead. Supported ops (ai.onnx opsets 7–22): Conv, BatchNormalization, LayerNormalization, Relu,
+/// LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Erf, Sqrt, Clip, MaxPool, AveragePool, GlobalAveragePool, ReduceMean,
+/// ReduceSum, ReduceMax, ReduceMin, Add, Sub, Mul, Div, Pow, Equal, Where, Concat, Split, Slice, Gather, Flatten,
+/// Reshape, Unsqueeze, Squeeze, Transpose, Expand, Shape, ConstantOfShape, Cast, Gemm, MatMul, Softmax, LogSoftmax, Pad,
+/// Dropout, Identity, Constant. Nodes whose inputs are all constants are folded at import; shape arithmetic on run-time
+/// values (Shape, Gather, Concat, Reshape of a computed target) runs with the graph, so the batch stays dynamic.
+/// Anything else is an <see cref="OnnxImportException"/>, never a silently different graph.
 /// </summary>
 public static class OnnxBackbone
 {
@@ -42,6 +46,27 @@ public static class OnnxBackbone
         TorchNative.EnsureLoaded();
         // In a dispose scope that keeps only the backbone's own tensors: the import's temporaries are freed here.
         return ModuleTensors.Build(() => Import(model, path, o));
+    }
+
+    /// <summary>
+    /// Imports the ONNX model at <paramref name="path"/> whole, as a trainable module from the image batch to the
+    /// graph's own output (logits of any rank; see <see cref="OnnxGraphImportOptions.OutputName"/>): weights become
+    /// parameters (an initializer read by several nodes through Identity becomes one parameter per reader, as in the
+    /// model the file was exported from), the batch dimension is dynamic. The module starts in training mode, like any
+    /// new module: call <c>eval()</c> for inference. Disposing it frees its tensors.
+    /// </summary>
+    /// <param name="path">The .onnx file (weights inside it; external data files are refused).</param>
+    /// <param name="options">Output and name. Default: <see cref="OnnxGraphImportOptions"/>' defaults. Copied.</param>
+    /// <returns>The imported graph; its input is the graph's single non-initializer input.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="OnnxImportException">The graph uses an unsupported op, opset, attribute value or data layout.</exception>
+    public static TorchSharp.torch.nn.Module<Tensor, Tensor> LoadGraph(string path, OnnxGraphImportOptions? options = null)
+    {
+        var o = (options ?? new OnnxGraphImportOptions()).Copy();
+        var model = OnnxModelFile.Read(path, nameof(path));
+        TorchNative.EnsureLoaded();
+        string name = string.IsNullOrWhiteSpace(o.Name) ? Path.GetFileNameWithoutExtension(path).ToLowerInvariant() : o.Name!;
+        return ModuleTensors.Build(() => OnnxGraphImporter.Import(model, $"ONNX model '{path}'", o.OutputName, name, wholeGraph: true, out _));
     }
 
     private static PretrainedBackbone Import(ModelProto model, string path, OnnxImportOptions o)

@@ -9,10 +9,12 @@ public sealed class OnnxImportOptions
     public string? Name { get; set; }
 
     /// <summary>
-    /// The feature output: a node name or a value (tensor) name of the graph. Default <c>null</c>: the last value
-    /// before the classifier tail — walking back from the graph output through Gemm, MatMul (+ bias Add), Flatten,
-    /// Reshape, Squeeze, Softmax, Dropout, Identity and a final global pooling (GlobalAveragePool, or an
-    /// AveragePool/MaxPool whose declared output is N×C×1×1). The output must be an N×C×h×w map.
+    /// The feature output: a node name or a value (tensor) name of the graph. Default <c>null</c>: the input of the
+    /// head's global pooling when the head is a chain from one (GlobalAveragePool, GlobalMaxPool, ReduceMean or
+    /// ReduceMax over the spatial axes, or an AveragePool/MaxPool whose declared output is N×C×1×1, followed by
+    /// anything but convolutions — torchvision's classifiers); else the last value before the classifier tail —
+    /// walking back from the graph output through Gemm, MatMul (+ bias Add), Flatten, Reshape, Squeeze, Softmax,
+    /// Dropout, Identity and a final global pooling. The output must be an N×C×h×w map.
     /// </summary>
     public string? OutputName { get; set; }
 

@@ -11,15 +11,29 @@ namespace TransferLearning.Backbones.Onnx;
 internal sealed class OnnxNodeContext
 {
     private readonly Func<string, Tensor?> _constant;
+    private readonly Func<string, bool> _isWeight;
 
-    public OnnxNodeContext(NodeProto node, string displayName, int opset, Func<string, Tensor?> constant, long? declaredBatch)
+    public OnnxNodeContext(NodeProto node, string displayName, int opset, Func<string, Tensor?> constant, long? declaredBatch, Func<string, bool>? isWeight = null)
     {
         Node = node;
         DisplayName = displayName;
         Opset = opset;
         _constant = constant;
         DeclaredBatch = declaredBatch;
+        _isWeight = isWeight ?? (_ => false);
     }
+
+    /// <summary>
+    /// The same node with every input treated as computed at run time: used to evaluate (fold) a node whose inputs
+    /// are all constants by running it once at import.
+    /// </summary>
+    public OnnxNodeContext AllRuntime() => new(Node, DisplayName, Opset, _ => null, DeclaredBatch);
+
+    /// <summary>
+    /// Whether constant input <paramref name="index"/> is a floating-point weight of the file (an initializer, or an
+    /// Identity or fold of one) rather than a Constant node's value: such inputs become trainable parameters.
+    /// </summary>
+    public bool IsWeight(int index) => HasInput(index) && _isWeight(Node.Input[index]) && Constant(index) is { } t && t.is_floating_point();
 
     public NodeProto Node { get; }
 
@@ -130,7 +144,8 @@ internal sealed class OnnxNodeContext
     {
         var t = RequireConstant(index, role);
         if (t.dtype != ScalarType.Int64) throw Error(role, $"input {index} ({role}) must be an int64 tensor; got {t.dtype}.");
-        return t.data<long>().ToArray();
+        using var contiguous = t.contiguous();
+        return contiguous.data<long>().ToArray();
     }
 
     /// <summary>Reads a scalar constant input (Clip's min/max, Pad's value) as a float.</summary>

@@ -24,6 +24,37 @@ public sealed class OnnxImportErrorTests
     }
 
     [Fact]
+    public void An_unsupported_op_of_constants_only_is_reported_too_rather_than_folded()
+    {
+        var model = Model(13, Image, new[] { Node("Tanh", new[] { "c" }, new[] { "t" }), Node("Add", new[] { "x", "t" }, new[] { "y" }) },
+            new[] { Random("c", new long[] { 3, 1, 1 }, 1) });
+        model.Graph.Node[0].Name = "tanh_of_constant";
+        var e = Import(model);
+        Assert.Equal(("Tanh", "tanh_of_constant"), (e.OpType, e.NodeName));
+    }
+
+    [Theory]
+    [InlineData("LayerNormalization", "stash_type")]
+    [InlineData("Cast", "to")]
+    [InlineData("Transpose", "perm")]
+    [InlineData("Softmax", "keep")]
+    public void Unsupported_attributes_of_the_graph_ops_name_op_node_and_attribute(string op, string attribute)
+    {
+        var node = op switch
+        {
+            "LayerNormalization" => Node(op, new[] { "x", "s" }, new[] { "y" }, Int("stash_type", 0)),
+            "Cast" => Node(op, new[] { "x" }, new[] { "y" }, Int("to", 8)),
+            "Transpose" => Node(op, new[] { "x" }, new[] { "y" }, Ints("perm", 0, 1, 1, 2)),
+            _ => Node(op, new[] { "x" }, new[] { "y" }, Int("keep", 1)),
+        };
+        var e = Import(Model(17, Image, new[] { node }, new[] { Random("s", new long[] { 8 }, 1) }));
+        Assert.Equal((op, $"{op}_node", attribute), (e.OpType, e.NodeName, e.AttributeName));
+        Assert.Contains(op, e.Message);
+        Assert.Contains($"{op}_node", e.Message);
+        Assert.Contains(attribute, e.Message);
+    }
+
+    [Fact]
     public void An_unsupported_attribute_value_names_the_attribute()
     {
         var e = Import(Model(8, Image, new[] { Node("BatchNormalization", new[] { "x", "s", "b", "m", "v" }, new[] { "y" }, Int("spatial", 0)) },
@@ -78,7 +109,7 @@ public sealed class OnnxImportErrorTests
     [Fact]
     public void Nodes_after_the_chosen_output_may_use_unsupported_ops()
     {
-        var model = Model(13, Image, new[] { Node("Relu", new[] { "x" }, new[] { "r" }), Node("Softmax", new[] { "r" }, new[] { "y" }) });
+        var model = Model(13, Image, new[] { Node("Relu", new[] { "x" }, new[] { "r" }), Node("Tanh", new[] { "r" }, new[] { "y" }) });
         using var graph = OnnxGraphImporter.Import(model, "test model", "r", "test", out _);
         Assert.Equal("r", graph.OutputName);
         Assert.Throws<OnnxImportException>(() => OnnxGraphImporter.Import(model, "test model", "y", "test", out _));

@@ -6,7 +6,8 @@ namespace TransferLearning.Backbones.Onnx.Ops;
 /// <summary>
 /// Element-wise one-input ONNX ops: Relu, LeakyRelu (alpha), Sigmoid, Clip (min/max as attributes before opset 11,
 /// as constant inputs from 11), Identity, Dropout (active only while the module trains, like PyTorch's; the mask
-/// output is not supported) and GlobalAveragePool.
+/// output is not supported), GlobalAveragePool, HardSigmoid (alpha, beta), HardSwish, Erf (GELU's building block)
+/// and Sqrt.
 /// </summary>
 internal sealed class OnnxActivation : OnnxNode
 {
@@ -24,6 +25,25 @@ internal sealed class OnnxActivation : OnnxNode
             case "Sigmoid":
                 context.AllowOnly();
                 _apply = (x, _) => x.sigmoid();
+                break;
+            case "HardSwish":
+                context.AllowOnly();
+                _apply = (x, _) => x * (x + 3).clamp(0, 6) / 6;
+                break;
+            case "HardSigmoid":
+            {
+                context.AllowOnly("alpha", "beta");
+                double alpha = context.Float("alpha", 0.2f), beta = context.Float("beta", 0.5f);
+                _apply = (x, _) => (x * alpha + beta).clamp(0, 1);
+                break;
+            }
+            case "Erf":
+                context.AllowOnly();
+                _apply = (x, _) => x.erf();
+                break;
+            case "Sqrt":
+                context.AllowOnly();
+                _apply = (x, _) => x.sqrt();
                 break;
             case "Identity":
                 context.AllowOnly();

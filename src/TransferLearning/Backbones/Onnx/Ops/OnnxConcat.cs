@@ -2,7 +2,10 @@ using static TorchSharp.torch;
 
 namespace TransferLearning.Backbones.Onnx.Ops;
 
-/// <summary>ONNX Concat along <c>axis</c> (negative counts from the end); constant inputs are kept as buffers.</summary>
+/// <summary>
+/// ONNX Concat along <c>axis</c> (negative counts from the end), of float tensors or of integer shapes; constant inputs
+/// are kept as buffers, or as trainable parameters when they are floating-point weights of the file.
+/// </summary>
 internal sealed class OnnxConcat : OnnxNode
 {
     private readonly long _axis;
@@ -19,15 +22,19 @@ internal sealed class OnnxConcat : OnnxNode
             if (!context.HasInput(i)) throw context.Error("inputs", $"input {i} is empty.");
             var c = context.Constant(i);
             if (c is null) continue;
-            register_buffer($"constant{i}", c.clone());
+            if (context.IsWeight(i)) register_parameter($"constant{i}", new TorchSharp.Modules.Parameter(c.detach().clone()));
+            else register_buffer($"constant{i}", c.clone());
             _constant[i] = true;
         }
     }
 
+    private Tensor Constant(string name) =>
+        named_parameters(false).FirstOrDefault(p => p.name == name).parameter as Tensor ?? Buffer(name);
+
     public override Tensor[] Run(Tensor[] inputs)
     {
         int next = 0;
-        var parts = _constant.Select((c, i) => c ? Buffer($"constant{i}") : inputs[next++]).ToArray();
+        var parts = _constant.Select((c, i) => c ? Constant($"constant{i}") : inputs[next++]).ToArray();
         return new[] { cat(parts, _axis) };
     }
 }
