@@ -154,6 +154,24 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// A factory's last step: loads <paramref name="weightsPath"/> (when not null) into the freshly built
+    /// <paramref name="backbone"/> and returns it, or disposes it and rethrows when the file does not load.
+    /// </summary>
+    internal static T WithWeights<T>(T backbone, string? weightsPath, WeightsFormat format) where T : PretrainedBackbone
+    {
+        try
+        {
+            if (weightsPath is not null) backbone.LoadWeights(weightsPath, format);
+            return backbone;
+        }
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Loads weights from a file into this backbone with strict checks: every parameter and persistent buffer of the model
     /// must be in the file with the same shape, and the file may hold no other key (except keys the backbone ignores, such
     /// as VGG16's <c>classifier.*</c> without the top). Nothing is changed when a check fails.

@@ -90,16 +90,7 @@ public static class ResNet
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => ResNetBackbone.Build(Name(o.Variant), new ResNetFeatures(block, layerCounts), o.Pooling,
             o.Preprocessing == ResNetPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
-        try
-        {
-            if (weightsPath is not null) backbone.LoadWeights(weightsPath, o.WeightsFormat);
-            return backbone;
-        }
-        catch
-        {
-            backbone.Dispose();
-            throw;
-        }
+        return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 
     /// <summary>torchvision's model name: <c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c> or <c>resnet101</c>.</summary>

@@ -48,15 +48,6 @@ public static class Vgg16
             Vgg16Preprocessing.Identity => ImagePreprocessing.Identity(),
             _ => ImagePreprocessing.ImageNet(),
         }));
-        try
-        {
-            if (weightsPath is not null) backbone.LoadWeights(weightsPath, o.WeightsFormat);
-            return backbone;
-        }
-        catch
-        {
-            backbone.Dispose();
-            throw;
-        }
+        return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 }
