@@ -44,7 +44,7 @@ public class OnnxResNet18Benchmarks
         var data = Enumerable.Range(0, Batch * 3 * 224 * 224).Select(_ => (float)(random.NextDouble() * 255 - 120)).ToArray();
         _ortInput = OrtValue.CreateTensorValueFromMemory(data, shape);
         _input = tensor(data, shape);
-        var graph = OnnxGraphImporter.Import(model, "benchmark", Output, "features", out _);
+        var graph = OnnxGraphImporter.Import(model, "benchmark", Output, "features");
         graph.eval();
         _graph = graph;
         _forward = graph.forward;

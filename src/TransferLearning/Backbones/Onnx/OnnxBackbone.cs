@@ -7,7 +7,7 @@ namespace TransferLearning.Backbones.Onnx;
 /// <summary>
 /// Imports an ONNX CNN as a trainable <see cref="PretrainedBackbone"/>: initializers become parameters (weights) and
 /// buffers (normalisation statistics, constants), the batch dimension is dynamic, and layer groups for partial
-/// unfreezing follow graph order. <see cref="LoadGraph"/> imports a whole graph (a classifier with its logits) as a
+/// unfreezing follow the exported modules or, for other graphs, the residual blocks (<see cref="OnnxImportOptions.LayerGrouping"/>). <see cref="LoadGraph"/> imports a whole graph (a classifier with its logits) as a
 /// trainable module instead. Supported ops (ai.onnx opsets 7–22): Conv, BatchNormalization, LayerNormalization, Relu,
 /// LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Erf, Sqrt, Clip, MaxPool, AveragePool, GlobalAveragePool, ReduceMean,
 /// ReduceSum, ReduceMax, ReduceMin, Add, Sub, Mul, Div, Pow, Equal, Where, Concat, Split, Slice, Gather, Flatten,
@@ -41,6 +41,7 @@ public static class OnnxBackbone
         if (o.Preprocessing is not null && o.PreprocessingModelPath is not null)
             throw new ArgumentException("Set either Preprocessing or PreprocessingModelPath, not both.", nameof(options));
         if (!Enum.IsDefined(o.Pooling)) throw new ArgumentOutOfRangeException(nameof(options), $"Unknown pooling mode {o.Pooling}.");
+        if (!Enum.IsDefined(o.LayerGrouping)) throw new ArgumentOutOfRangeException(nameof(options), $"Unknown OnnxLayerGrouping value {(int)o.LayerGrouping}.");
         if (o.ProbeSize is <= 0) throw new ArgumentOutOfRangeException(nameof(options), $"ProbeSize must be > 0; got {o.ProbeSize}.");
         var model = OnnxModelFile.Read(path, nameof(path));
         TorchNative.EnsureLoaded();
@@ -66,14 +67,14 @@ public static class OnnxBackbone
         var model = OnnxModelFile.Read(path, nameof(path));
         TorchNative.EnsureLoaded();
         string name = string.IsNullOrWhiteSpace(o.Name) ? Path.GetFileNameWithoutExtension(path).ToLowerInvariant() : o.Name!;
-        return ModuleTensors.Build(() => OnnxGraphImporter.Import(model, $"ONNX model '{path}'", o.OutputName, name, wholeGraph: true, out _));
+        return ModuleTensors.Build(() => OnnxGraphImporter.Import(model, $"ONNX model '{path}'", o.OutputName, name, wholeGraph: true));
     }
 
     private static PretrainedBackbone Import(ModelProto model, string path, OnnxImportOptions o)
     {
         string name = string.IsNullOrWhiteSpace(o.Name) ? Path.GetFileNameWithoutExtension(path).ToLowerInvariant() : o.Name!;
         string source = $"ONNX model '{path}'";
-        var features = OnnxGraphImporter.Import(model, source, o.OutputName, "features", out var groups);
+        var features = OnnxGraphImporter.Import(model, source, o.OutputName, "features");
         try
         {
             var input = model.Graph.Input.First(i => i.Name == features.InputName);
@@ -101,7 +102,7 @@ public static class OnnxBackbone
                 if (o.ExactMeanImage) features.SetInputOffset(residual);
                 residual.Dispose();
             }
-            var layerGroups = groups.Select(g => new LayerGroup(g.Name, g.Nodes)).ToArray();
+            var layerGroups = OnnxLayerGroups.Split(features.Nodes, features.InputName, features.OutputName, o.LayerGrouping).Select(g => new LayerGroup(g.Name, g.Nodes)).ToArray();
             return new PretrainedBackbone(name, features, preprocessing, (int)channels, layerGroups, o.Pooling);
         }
         catch

@@ -29,14 +29,14 @@ internal static class OnnxGraphImporter
         "GlobalAveragePool", "GlobalMaxPool",
     };
 
-    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, out IReadOnlyList<(string Name, OnnxNode[] Nodes)> groups) =>
-        Import(model, source, outputName, moduleName, wholeGraph: false, out groups);
+    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName) =>
+        Import(model, source, outputName, moduleName, wholeGraph: false);
 
     /// <summary>
     /// Imports the nodes <paramref name="outputName"/> depends on. When it is <c>null</c>: the graph's own (first)
     /// output with <paramref name="wholeGraph"/>, else the feature map before the classifier tail.
     /// </summary>
-    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, bool wholeGraph, out IReadOnlyList<(string Name, OnnxNode[] Nodes)> groups)
+    public static OnnxGraphModule Import(ModelProto model, string source, string? outputName, string moduleName, bool wholeGraph)
     {
         int opset = OnnxModelFile.DefaultOpset(model, source);
         var graph = model.Graph;
@@ -127,9 +127,7 @@ internal static class OnnxGraphImporter
         if (!built.Any(b => b.Item2.Outputs.Contains(output)))
             throw new OnnxImportException($"{source}: output '{output}' is not computed by any supported node (it is a constant or the input itself).");
 
-        var module0 = new OnnxGraphModule(moduleName, input.Name, output, built);
-        groups = LayerGroups(module0.Nodes, input.Name, output);
-        return module0;
+        return new OnnxGraphModule(moduleName, input.Name, output, built);
     }
 
     private static bool IsTrainableRole(string opType, int inputIndex) => opType switch
@@ -326,33 +324,5 @@ internal static class OnnxGraphImporter
         string candidate = name;
         for (int i = 1; !used.Add(candidate); i++) candidate = $"{name}_{i}";
         return candidate;
-    }
-
-    /// <summary>
-    /// Layer groups in graph order: a group ends where exactly one value is live (every earlier path has merged, as
-    /// at the end of a residual block) and the next node is a weighted Conv, Gemm or MatMul. A trailing group without
-    /// weights joins the previous one.
-    /// </summary>
-    private static IReadOnlyList<(string Name, OnnxNode[] Nodes)> LayerGroups(IReadOnlyList<OnnxNode> nodes, string input, string output)
-    {
-        var lastRead = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < nodes.Count; i++) foreach (var v in nodes[i].RuntimeInputs) lastRead[v] = i;
-        lastRead[output] = int.MaxValue;
-        var live = new HashSet<string>(StringComparer.Ordinal) { input };
-        var groups = new List<List<OnnxNode>> { new() };
-        for (int i = 0; i < nodes.Count; i++)
-        {
-            groups[^1].Add(nodes[i]);
-            foreach (var o in nodes[i].Outputs) if (o.Length > 0) live.Add(o);
-            live.RemoveWhere(v => !lastRead.TryGetValue(v, out int last) || last <= i);
-            bool nextStartsLayer = i + 1 < nodes.Count && nodes[i + 1].OpType is "Conv" or "Gemm" or "MatMul" && nodes[i + 1].parameters().Any();
-            if (live.Count == 1 && nextStartsLayer && groups[^1].Any(n => n.parameters().Any())) groups.Add(new List<OnnxNode>());
-        }
-        if (!groups[^1].Any(n => n.parameters().Any()) && groups.Count > 1)
-        {
-            groups[^2].AddRange(groups[^1]);
-            groups.RemoveAt(groups.Count - 1);
-        }
-        return groups.Select((g, i) => ($"group{i}:{g[0].NodeName}", g.ToArray())).ToArray();
     }
 }

@@ -49,5 +49,12 @@ public sealed class OnnxImportOptions
     /// </summary>
     public int? ProbeSize { get; set; }
 
+    /// <summary>
+    /// How the graph is split into <see cref="PretrainedBackbone.LayerGroups"/>. Default <see cref="OnnxLayerGrouping.Auto"/>:
+    /// by module (<c>layer1</c> … <c>layer4</c>, <c>features.0</c> … <c>features.8</c>) for graphs from PyTorch's exporter,
+    /// by residual block for others (the packaged CNTK ResNet18: its stem and nine blocks).
+    /// </summary>
+    public OnnxLayerGrouping LayerGrouping { get; set; } = OnnxLayerGrouping.Auto;
+
     internal OnnxImportOptions Copy() => (OnnxImportOptions)MemberwiseClone();
 }

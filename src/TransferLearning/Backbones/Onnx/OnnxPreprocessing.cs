@@ -40,7 +40,7 @@ public static class OnnxPreprocessing
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         TorchNative.EnsureLoaded();
         string source = $"Preprocessing graph '{path}'";
-        using var graph = OnnxGraphImporter.Import(model, source, model.Graph.Output.FirstOrDefault()?.Name, "preprocessing", out _);
+        using var graph = OnnxGraphImporter.Import(model, source, model.Graph.Output.FirstOrDefault()?.Name, "preprocessing");
         var (height, width) = DeclaredSize(model.Graph.Input.First(i => i.Name == graph.InputName), 224);
         var (order, mean, std, offsetResidual) = Probe(graph, height, width, source);
         residual = offsetResidual;

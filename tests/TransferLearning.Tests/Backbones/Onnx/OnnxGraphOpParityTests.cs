@@ -148,7 +148,7 @@ public sealed class OnnxGraphOpParityTests
     {
         var model = Case("Channel_shuffle_from_shape").Model;
         model.Graph.Input[0].Type.TensorType.Shape.Dim[0] = new TensorShapeProto.Types.Dimension { DimParam = "batch" };
-        using var graph = OnnxGraphImporter.Import(model, "test model", null, "test", wholeGraph: true, out _);
+        using var graph = OnnxGraphImporter.Import(model, "test model", null, "test", wholeGraph: true);
         graph.eval();
         foreach (long batch in new long[] { 1, 2, 5 })
         {
@@ -172,7 +172,7 @@ public sealed class OnnxGraphOpParityTests
             Node("Shape", new[] { "c" }, new[] { "s" }), Node("Reshape", new[] { "c", "s" }, new[] { "c2" }),
             Node("Identity", new[] { "c2" }, new[] { "c3" }), Node("Add", new[] { "x", "c3" }, new[] { "y" }),
         }, new[] { Random("c", new long[] { 3, 1, 1 }, 9) });
-        using var graph = OnnxGraphImporter.Import(model, "test model", "y", "test", out _);
+        using var graph = OnnxGraphImporter.Import(model, "test model", "y", "test");
         Assert.Equal(new[] { "Add" }, graph.Nodes.Select(n => n.OpType));
         // The folded initializer is still a weight: trainable, like the bias it came from.
         Assert.Equal(3, graph.parameters().Sum(p => p.numel()));
@@ -188,10 +188,10 @@ public sealed class OnnxGraphOpParityTests
             Node("Flatten", new[] { "g" }, new[] { "f" }),
             Node("Gemm", new[] { "f", "fc" }, new[] { "y" }, Int("transB", 1)),
         }, new[] { Random("w", new long[] { 4, 3, 3, 3 }, 1), Random("fc", new long[] { 10, 4 }, 2) });
-        using var whole = OnnxGraphImporter.Import(model, "test model", null, "test", wholeGraph: true, out _);
+        using var whole = OnnxGraphImporter.Import(model, "test model", null, "test", wholeGraph: true);
         Assert.Equal("y", whole.OutputName);
         Assert.Equal(new[] { "Conv", "GlobalAveragePool", "Flatten", "Gemm" }, whole.Nodes.Select(n => n.OpType));
-        using var features = OnnxGraphImporter.Import(model, "test model", null, "test", out _);
+        using var features = OnnxGraphImporter.Import(model, "test model", null, "test");
         Assert.Equal("c", features.OutputName);
     }
 }

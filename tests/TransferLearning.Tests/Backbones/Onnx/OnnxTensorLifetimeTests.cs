@@ -19,7 +19,7 @@ public sealed class OnnxTensorLifetimeTests
             Node("Split", new[] { "a", "s" }, new[] { "p", "q" }, Int("axis", 1)),
             Node("Add", new[] { "p", "q" }, new[] { "y" }),
         }, new[] { Random("w", new long[] { 4, 3, 3, 3 }, 1), Random("b", new long[] { 4 }, 2), Longs("s", 2, 2) });
-        using var graph = OnnxGraphImporter.Import(model, "test model", "y", "test", out _);
+        using var graph = OnnxGraphImporter.Import(model, "test model", "y", "test");
         using (var warmup = graph.forward(rand(2, 3, 10, 10))) { }
         long before = Tensor.TotalCount;
         using (var input = rand(2, 3, 10, 10))

@@ -106,7 +106,7 @@ internal static class OnnxTestModels
     /// <summary>Imports <paramref name="model"/> (output <paramref name="output"/>) and runs it in inference mode.</summary>
     public static (float[] Data, long[] Shape) RunImported(ModelProto model, float[] input, long[] shape, string? output = "y")
     {
-        using var graph = OnnxGraphImporter.Import(model, "test model", output, "test", out _);
+        using var graph = OnnxGraphImporter.Import(model, "test model", output, "test");
         graph.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -124,6 +124,26 @@ public sealed class OnnxTorchvisionTests
         Assert.Equal(new long[] { 3, channels, size * 128 / 96, size * 128 / 96 }, other.shape);
     }
 
+    [Theory]
+    [InlineData("mobilenet_v3_small", "features.0,features.1,features.2,features.3,features.4,features.5,features.6,features.7,features.8,features.9,features.10,features.11,features.12")]
+    [InlineData("efficientnet_b0", "features.0,features.1,features.2,features.3,features.4,features.5,features.6,features.7,features.8")]
+    [InlineData("shufflenet_v2_x0_5", "conv1,stage2,stage3,stage4,conv5")]
+    [InlineData("convnext_tiny_variant", "features.0,features.1,features.2,features.3,features.4,features.5")]
+    public void Layer_groups_of_exported_graphs_are_the_networks_modules_and_hold_every_parameter_once(string name, string groups)
+    {
+        var c = Case("shared", name);
+        using var backbone = OnnxBackbone.Load(File_("shared", c, "onnx"));
+        Assert.Equal(groups.Split(','), backbone.LayerGroups.Select(g => g.Name));
+        var grouped = backbone.LayerGroups.SelectMany(g => g.Parameters()).ToArray();
+        Assert.Equal(backbone.Features.parameters().Count(), grouped.Length);
+        Assert.Equal(grouped.Length, grouped.Select(p => p.Handle).Distinct().Count());
+
+        // The residual-block rule is still there by name, and splits differently.
+        using var byBlock = OnnxBackbone.Load(File_("shared", c, "onnx"), new OnnxImportOptions { LayerGrouping = OnnxLayerGrouping.ResidualBlock });
+        Assert.NotEqual(backbone.LayerGroups.Select(g => g.Name), byBlock.LayerGroups.Select(g => g.Name));
+        Assert.Equal(grouped.Length, byBlock.LayerGroups.SelectMany(g => g.Parameters()).Count());
+    }
+
     [Fact]
     public void The_vit_is_refused_as_a_backbone_with_a_pointer_to_the_output_option()
     {
