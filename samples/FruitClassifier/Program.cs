@@ -17,10 +17,23 @@ var data = new Option<DirectoryInfo?>("--data")
 var backbone = new Option<string>("--backbone")
 {
     Description = "Pretrained backbone: resnet18-onnx (ImageNet ResNet18 from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, works offline), " +
-                  "or vgg16, resnet18, resnet34, resnet50, resnet101 (native, torchvision layout; see --weights).",
+                  "or vgg16, resnet18, resnet34, resnet50, resnet101 (native, torchvision layout; see --weights). --onnx FILE takes any other network.",
     DefaultValueFactory = _ => "resnet18-onnx",
 };
-backbone.AcceptOnlyFromAmong("resnet18-onnx", "vgg16", "resnet18", "resnet34", "resnet50", "resnet101");
+backbone.AcceptOnlyFromAmong(BackboneChoice.Names);
+var onnx = new Option<FileInfo?>("--onnx")
+{
+    Description = "An ONNX classification network (for example torchvision's, written by torch.onnx.export) as the backbone instead of --backbone: " +
+                  "cut before its classifier's global pooling, one layer group per module.",
+};
+onnx.Validators.Add(r => { if (r.GetValueOrDefault<FileInfo?>() is { Exists: false } f) r.AddError($"--onnx: file '{f.FullName}' does not exist."); });
+var onnxPreprocessing = new Option<string>("--onnx-preprocessing")
+{
+    Description = "What the --onnx network expects of 0..255 RGB pixels: imagenet (scaled to 0..1, ImageNet mean and standard deviation: torchvision, timm), " +
+                  "caffe (BGR, ImageNet means subtracted) or none (0..255 RGB as it is).",
+    DefaultValueFactory = _ => "imagenet",
+};
+onnxPreprocessing.AcceptOnlyFromAmong(BackboneChoice.OnnxPreprocessings);
 var weights = new Option<string>("--weights")
 {
     Description = "Weights of the native backbones: 'imagenet' (torchvision's default ImageNet weights — IMAGENET1K_V1 for vgg16, resnet18 and resnet34, " +
@@ -58,10 +71,15 @@ fineTuneLr.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is { } v && 
 
 var root = new RootCommand("Trains an image classifier (by default a fresh/rotten fruit one) with the transfer-learning recipe on TransferLearning (TorchSharp + SkiaSharp).")
 {
-    data, backbone, weights, recipe, headEpochs, fineTuneEpochs, fineTuneLr, batchSize, imageSize, device, seed, output, findLr, noTta,
+    data, backbone, weights, onnx, onnxPreprocessing, recipe, headEpochs, fineTuneEpochs, fineTuneLr, batchSize, imageSize, device, seed, output, findLr, noTta,
 };
+root.Validators.Add(r =>
+{
+    if (r.GetResult(onnx) is not null && r.GetResult(backbone) is { Implicit: false })
+        r.AddError("Give either --backbone or --onnx, not both.");
+});
 root.SetAction((parse, cancellationToken) => Task.FromResult(Recipe.Run(new RecipeSettings(
-    parse.GetValue(data), parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(recipe)!, parse.GetValue(headEpochs), parse.GetValue(fineTuneEpochs),
+    parse.GetValue(data), parse.GetValue(backbone)!, parse.GetValue(weights)!, parse.GetValue(onnx), parse.GetValue(onnxPreprocessing)!, parse.GetValue(recipe)!, parse.GetValue(headEpochs), parse.GetValue(fineTuneEpochs),
     parse.GetValue(fineTuneLr), parse.GetValue(batchSize), parse.GetValue(imageSize), parse.GetValue(device)!, parse.GetValue(seed),
     parse.GetValue(output)!, parse.GetValue(findLr), !parse.GetValue(noTta)), cancellationToken)));
 return await root.Parse(args).InvokeAsync();

@@ -79,7 +79,7 @@ internal static class Recipe
         SavePreview(augmentation, trainSet, decode, preview, s.Seed);
 
         // 3. Backbone: VGG16(weights='imagenet', include_top=False), a torchvision ResNet — or the offline ImageNet ResNet18.
-        var backbone = CreateBackbone(s, loggerFactory, cancellationToken);
+        var backbone = BackboneChoice.Create(s, loggerFactory, cancellationToken);
         AnsiConsole.MarkupLine($"Backbone: {backbone.Name}, {backbone.ParameterCount:N0} parameters, {backbone.LayerGroups.Count} layer groups, " +
                                $"preprocessing '{backbone.Preprocessing.Name}'");
 
@@ -226,31 +226,6 @@ internal static class Recipe
         var training = DirectoryImageDataset.FromDirectory(root, new DirectoryImageDatasetOptions { Logger = logger, ValidationSplit = 0.2, Subset = DatasetSubset.Training });
         var validation = DirectoryImageDataset.FromDirectory(root, new DirectoryImageDatasetOptions { Logger = logger, ValidationSplit = 0.2, Subset = DatasetSubset.Validation });
         return (training, validation, source + " (no train/ and valid/ folders: 20% of each class held out)");
-    }
-
-    private static PretrainedBackbone CreateBackbone(RecipeSettings s, ILoggerFactory loggers, CancellationToken cancellationToken)
-    {
-        if (s.Backbone == "resnet18-onnx") return OnnxBackbone.ResNet18FromPackage();
-        bool imagenet = s.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase);
-        string? file = imagenet ? null : Path.GetFullPath(s.Weights);
-        if (s.Backbone != "vgg16")
-        {
-            var resnet = new ResNetOptions
-            {
-                Variant = s.Backbone switch { "resnet18" => ResNetVariant.ResNet18, "resnet34" => ResNetVariant.ResNet34, "resnet50" => ResNetVariant.ResNet50, _ => ResNetVariant.ResNet101 },
-                Weights = imagenet ? ResNetWeights.ImageNet : ResNetWeights.File,
-                WeightsFile = file,
-            };
-            resnet.Cache.Logger = loggers.CreateLogger("WeightsCache");
-            return ResNet.CreateAsync(resnet, cancellationToken).GetAwaiter().GetResult();
-        }
-        var options = new Vgg16Options
-        {
-            Weights = imagenet ? Vgg16Weights.ImageNet : Vgg16Weights.File,
-            WeightsFile = file,
-        };
-        options.Cache.Logger = loggers.CreateLogger("WeightsCache");
-        return Vgg16.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
     }
 
     private static void SavePreview(IAugmentation augmentation, DirectoryImageDataset dataset, ImageDecodeOptions decode, string path, int seed)
