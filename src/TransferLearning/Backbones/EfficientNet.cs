@@ -13,8 +13,9 @@ public static class EfficientNet
 {
     private const string Published = "https://download.pytorch.org/models/";
 
-    // torchvision 0.14 names older files for B0, B2 and B3 (…-3dd342df, …-bcdf34b7, …-cf984f9c) whose hash prefixes do not
-    // match their contents (pytorch/vision #7744, #8060); later torchvision names these, which do.
+    // torchvision 0.14 names B0, B2 and B3's files …_rwightman-3dd342df, -bcdf34b7 and -cf984f9c, but the bytes published
+    // there hash to 7f5810bc…, c35c1473… and b3899882… (pytorch/vision #7744, #8060); torchvision's fix (#8036) renamed the
+    // files to those prefixes, which these entries use, so the SHA-256 check passes.
 
     /// <summary>torchvision's <c>EfficientNet_B0_Weights.IMAGENET1K_V1</c> (its <c>DEFAULT</c>, ported from the paper's TensorFlow weights).</summary>
     public static PretrainedWeights B0ImageNet1KV1 { get; } = Weights("efficientnet_b0-imagenet1k-v1", "efficientnet_b0_rwightman-7f5810bc.pth", "7f5810bc");
