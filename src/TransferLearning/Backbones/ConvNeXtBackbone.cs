@@ -29,16 +29,15 @@ namespace TransferLearning.Backbones;
 /// </remarks>
 public sealed class ConvNeXtBackbone : PretrainedBackbone
 {
-    private readonly Sequential _classifier;
-    private readonly Module<Tensor, Tensor> _norm;
+    // Named as registered: TorchSharp also registers module fields by their names.
+    private readonly Sequential classifier;
 
     private ConvNeXtBackbone(string name, ConvNeXtFeatures trunk, ImagePreprocessing preprocessing, IReadOnlyList<LayerGroup> groups,
-        PoolingMode pooling, Sequential classifier, Module<Tensor, Tensor> norm)
+        PoolingMode pooling, Sequential classifier)
         : base(name, trunk, preprocessing, trunk.OutputChannels, groups, pooling)
     {
         Trunk = trunk;
-        _classifier = classifier;
-        _norm = norm;
+        this.classifier = classifier;
         register_module("classifier", classifier);
     }
 
@@ -75,11 +74,11 @@ public sealed class ConvNeXtBackbone : PretrainedBackbone
             }
             groups.Add(new LayerGroup($"stage{s + 1}", modules));
         }
-        return new ConvNeXtBackbone(name, trunk, preprocessing, groups, pooling, classifier, norm);
+        return new ConvNeXtBackbone(name, trunk, preprocessing, groups, pooling, classifier);
     }
 
     /// <summary>torchvision's <c>classifier.0</c>, the LayerNorm2d over the pooled channels.</summary>
-    protected internal override Module<Tensor, Tensor>? PooledNormalization => _norm;
+    protected internal override Module<Tensor, Tensor>? PooledNormalization => (Module<Tensor, Tensor>)classifier.named_children().Single().module;
 
     /// <inheritdoc />
     protected override bool IsIgnoredWeightKey(string key) => key.StartsWith("classifier.2.", StringComparison.Ordinal);

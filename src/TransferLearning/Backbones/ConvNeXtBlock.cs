@@ -20,7 +20,8 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
     /// <summary>The eps of the block's layer norm (torchvision: <c>partial(nn.LayerNorm, eps=1e-6)</c>).</summary>
     internal const double NormEps = 1e-6;
 
-    private readonly Sequential _block;
+    // Named as registered: TorchSharp also registers module fields by their names.
+    private readonly Sequential block;
 
     /// <summary>Builds the block with PyTorch's default initialisation (<see cref="ConvNeXtFeatures"/> re-initialises it as torchvision does).</summary>
     /// <param name="dim">Channels in and out.</param>
@@ -31,7 +32,7 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
         if (!(stochasticDepthProbability >= 0 && stochasticDepthProbability <= 1))
             throw new ArgumentOutOfRangeException(nameof(stochasticDepthProbability), $"stochasticDepthProbability must be between 0 and 1; got {stochasticDepthProbability}.");
         StochasticDepthProbability = stochasticDepthProbability;
-        _block = Sequential(
+        block = Sequential(
             ("0", Conv2d(dim, dim, kernel_size: 7, padding: 3, groups: dim, bias: true)),
             ("1", new ConvNeXtPermute(0, 2, 3, 1)),
             ("2", LayerNorm(dim, eps: NormEps)),
@@ -41,7 +42,7 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
             ("6", new ConvNeXtPermute(0, 3, 1, 2)));
         // Registered in torchvision's order: its state dict lists layer_scale before block.*.
         register_parameter("layer_scale", new Parameter(full(dim, 1, 1, layerScale)));
-        register_module("block", _block);
+        register_module("block", block);
     }
 
     /// <summary>The probability of dropping the residual branch of an image in training mode.</summary>
@@ -52,7 +53,7 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var result = get_parameter("layer_scale")! * _block.forward(input);
+        var result = get_parameter("layer_scale")! * block.forward(input);
         double p = StochasticDepthProbability;
         if (training && p > 0)
         {

@@ -21,7 +21,6 @@ public sealed class ConvNeXtFeatures : Module<Tensor, Tensor>
     internal const double NormEps = 1e-6;
 
     private readonly Module<Tensor, Tensor>[] _children;
-    private readonly Sequential _stem;
     private readonly Sequential[] _stages;
     private readonly Sequential?[] _downsamples;
     private readonly double[] _blockProbabilities;
@@ -49,10 +48,11 @@ public sealed class ConvNeXtFeatures : Module<Tensor, Tensor>
 
         // Each part in a dispose scope that keeps only its own tensors (TorchSharp's initialisers leave others behind).
         int first = BlockConfigs[0].InputChannels;
-        _stem = ModuleTensors.Build(() => Sequential(
+        // Module fields would be registered by TorchSharp under their own names: the parts live in arrays, registered as "0", "1" ….
+        var stem = ModuleTensors.Build(() => Sequential(
             ("0", Conv2d(3, first, kernel_size: 4, stride: 4, padding: 0L, bias: true)),
             ("1", new LayerNorm2d(first, NormEps))));
-        var children = new List<Module<Tensor, Tensor>> { _stem };
+        var children = new List<Module<Tensor, Tensor>> { stem };
         _stages = new Sequential[BlockConfigs.Count];
         _downsamples = new Sequential?[BlockConfigs.Count];
         int totalBlocks = BlockConfigs.Sum(c => c.Layers), blockId = 0;
@@ -92,7 +92,9 @@ public sealed class ConvNeXtFeatures : Module<Tensor, Tensor>
                 Linear linear => (linear.weight, linear.bias),
                 _ => (null, null),
             };
-            if (weight is not null) init.trunc_normal_(weight, std: 0.02);
+            // Truncated at ±2 (absolute, torchvision's a and b), i.e. at ±100 std: a normal draw clamped there has the same
+            // distribution. (TorchSharp 0.107's init.trunc_normal_ with std 0.02 returned values of std ~2e-9.)
+            if (weight is not null) init.normal_(weight, 0.0, 0.02).clamp_(-2.0, 2.0);
             if (bias is not null) init.zeros_(bias);
         }
     }
@@ -110,7 +112,7 @@ public sealed class ConvNeXtFeatures : Module<Tensor, Tensor>
     public int OutputChannels { get; }
 
     /// <summary><c>features.0</c>, the stem.</summary>
-    internal Sequential Stem => _stem;
+    internal Sequential Stem => (Sequential)_children[0];
 
     /// <summary>Each stage's blocks (<c>features.1</c>, <c>features.3</c> … for the published sizes).</summary>
     internal IReadOnlyList<Sequential> Stages => _stages;
