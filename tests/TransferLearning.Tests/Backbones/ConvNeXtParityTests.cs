@@ -92,4 +92,21 @@ public sealed class ConvNeXtParityTests(ITestOutputHelper output)
         Assert.Contains("classifier.2.*", e.Message);
         Assert.True(before.equal(convnext.state_dict()["features.0.0.weight"]).all().item<bool>());
     }
+
+    [Fact]
+    public void A_full_size_torchvision_layout_state_dict_loads_into_ConvNeXt_Tiny_by_name()
+    {
+        // The published files cannot be fetched here; a state dict with exactly their keys and shapes (the backbone's own, plus
+        // torchvision's classifier.2) stands in for convnext_tiny-983f1562.pth.
+        using var source = ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None });
+        using var target = ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None });
+        using var scope = NewDisposeScope();
+        var state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
+        state["classifier.2.weight"] = zeros(1000, 768);
+        state["classifier.2.bias"] = zeros(1000);
+        using (no_grad()) state["classifier.0.weight"].uniform_(0.5, 1.5);
+        target.LoadWeights(state, "convnext_tiny-983f1562.pth");
+        foreach (var key in new[] { "features.7.2.layer_scale", "features.6.1.weight", "features.5.8.block.5.weight", "classifier.0.weight" })
+            Assert.True(source.state_dict()[key].equal(target.state_dict()[key]).all().item<bool>(), key);
+    }
 }
