@@ -215,6 +215,15 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
     /// <summary>Explains <see cref="IsIgnoredWeightKey"/> in error messages; empty when nothing is ignored.</summary>
     protected virtual string IgnoredWeightKeysDescription => "";
 
+    /// <summary>
+    /// A module that <see cref="Pool"/> applies to the pooled map before flattening it: to N×C×1×1 after global pooling, to the
+    /// whole N×C×h×w map with <see cref="PoolingMode.Flatten"/> (so it must work per position). Default <c>null</c>: none.
+    /// <see cref="ConvNeXtBackbone"/> returns torchvision's <c>classifier.0</c> (a LayerNorm2d over the channels), which is part of
+    /// the feature vector torchvision's final linear layer sees. A subclass registers the module as its child (so it is saved,
+    /// moved and freed with the backbone) and puts it in a layer group.
+    /// </summary>
+    protected internal virtual Module<Tensor, Tensor>? PooledNormalization => null;
+
     /// <summary>Preprocesses a 0..255 RGB batch and runs the feature extractor: N×3×H×W → N×C×h×w. Returns a new tensor.</summary>
     public Tensor ExtractFeatureMap(Tensor images)
     {
@@ -228,10 +237,24 @@ public class PretrainedBackbone : Module<Tensor, Tensor>
         return map.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Pools a feature map N×C×h×w into N×C (or N×(C·h·w) for <see cref="PoolingMode.Flatten"/>). Returns a new tensor.</summary>
+    /// <summary>
+    /// Pools a feature map N×C×h×w into N×C (or N×(C·h·w) for <see cref="PoolingMode.Flatten"/>), through
+    /// <see cref="PooledNormalization"/> when the backbone has one. Returns a new tensor.
+    /// </summary>
     public Tensor Pool(Tensor featureMap)
     {
         ArgumentNullException.ThrowIfNull(featureMap);
+        if (PooledNormalization is { } normalization)
+        {
+            using var scope = NewDisposeScope();
+            var pooled = Pooling switch
+            {
+                PoolingMode.GlobalAverage => featureMap.mean(new long[] { 2, 3 }, keepdim: true),
+                PoolingMode.GlobalMax => featureMap.amax(new long[] { 2, 3 }, keepdim: true),
+                _ => featureMap,
+            };
+            return normalization.forward(pooled).flatten(1).MoveToOuterDisposeScope();
+        }
         return Pooling switch
         {
             PoolingMode.GlobalAverage => featureMap.mean(new long[] { 2, 3 }),

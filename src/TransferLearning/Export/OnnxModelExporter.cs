@@ -19,6 +19,8 @@ internal static class OnnxModelExporter
         string path, OnnxExportOptions options)
     {
         var o = options.Validated();
+        if (backbone.PooledNormalization is { } normalization)
+            throw new OnnxExportException($"Backbone {backbone.Name} normalises its pooled features ({normalization.GetType().Name}), which the exporter does not write.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var g = new OnnxGraphBuilder(o.Opset, $"{backbone.Name}_classifier");
