@@ -11,7 +11,12 @@ internal static class BackboneChoice
     public const string PackagedResNet18 = "resnet18-onnx";
 
     /// <summary>Every <c>--backbone</c> name, the default first.</summary>
-    public static readonly string[] Names = { PackagedResNet18, "vgg16", "resnet18", "resnet34", "resnet50", "resnet101" };
+    public static readonly string[] Names =
+    {
+        PackagedResNet18, "vgg16", "resnet18", "resnet34", "resnet50", "resnet101",
+        "efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "mobilenet_v3_small", "mobilenet_v3_large",
+        "convnext_tiny", "convnext_small", "convnext_base", "convnext_large",
+    };
 
     /// <summary>What <c>--onnx-preprocessing</c> accepts.</summary>
     public static readonly string[] OnnxPreprocessings = { "imagenet", "none", "caffe" };
@@ -31,6 +36,7 @@ internal static class BackboneChoice
         if (s.Backbone == PackagedResNet18) return OnnxBackbone.ResNet18FromPackage();
         bool imagenet = s.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase);
         string? file = imagenet ? null : Path.GetFullPath(s.Weights);
+        var source = imagenet ? TorchVisionWeights.ImageNet : TorchVisionWeights.File;
         var cacheLogger = loggers.CreateLogger("WeightsCache");
         switch (s.Backbone)
         {
@@ -45,11 +51,44 @@ internal static class BackboneChoice
                 var options = new ResNetOptions
                 {
                     Variant = s.Backbone switch { "resnet18" => ResNetVariant.ResNet18, "resnet34" => ResNetVariant.ResNet34, "resnet50" => ResNetVariant.ResNet50, _ => ResNetVariant.ResNet101 },
-                    Weights = imagenet ? ResNetWeights.ImageNet : ResNetWeights.File,
+                    Weights = source,
                     WeightsFile = file,
                 };
                 options.Cache.Logger = cacheLogger;
                 return ResNet.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
+            }
+            case "efficientnet_b0" or "efficientnet_b1" or "efficientnet_b2" or "efficientnet_b3":
+            {
+                var options = new EfficientNetOptions
+                {
+                    Variant = s.Backbone switch { "efficientnet_b0" => EfficientNetVariant.B0, "efficientnet_b1" => EfficientNetVariant.B1, "efficientnet_b2" => EfficientNetVariant.B2, _ => EfficientNetVariant.B3 },
+                    Weights = source,
+                    WeightsFile = file,
+                };
+                options.Cache.Logger = cacheLogger;
+                return EfficientNet.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
+            }
+            case "mobilenet_v3_small" or "mobilenet_v3_large":
+            {
+                var options = new MobileNetV3Options
+                {
+                    Variant = s.Backbone == "mobilenet_v3_small" ? MobileNetV3Variant.Small : MobileNetV3Variant.Large,
+                    Weights = source,
+                    WeightsFile = file,
+                };
+                options.Cache.Logger = cacheLogger;
+                return MobileNetV3.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
+            }
+            case "convnext_tiny" or "convnext_small" or "convnext_base" or "convnext_large":
+            {
+                var options = new ConvNeXtOptions
+                {
+                    Variant = s.Backbone switch { "convnext_tiny" => ConvNeXtVariant.Tiny, "convnext_small" => ConvNeXtVariant.Small, "convnext_base" => ConvNeXtVariant.Base, _ => ConvNeXtVariant.Large },
+                    Weights = source,
+                    WeightsFile = file,
+                };
+                options.Cache.Logger = cacheLogger;
+                return ConvNeXt.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
             }
             default:
                 throw new ArgumentException($"Unknown backbone '{s.Backbone}'; choose one of {string.Join(", ", Names)}.", nameof(s));

@@ -17,7 +17,8 @@ var data = new Option<DirectoryInfo?>("--data")
 var backbone = new Option<string>("--backbone")
 {
     Description = "Pretrained backbone: resnet18-onnx (ImageNet ResNet18 from the Microsoft.ML.DnnImageFeaturizer.ResNet18 package, works offline), " +
-                  "or vgg16, resnet18, resnet34, resnet50, resnet101 (native, torchvision layout; see --weights). --onnx FILE takes any other network.",
+                  "or vgg16, resnet18/34/50/101, efficientnet_b0…b3, mobilenet_v3_small/large, convnext_tiny/small/base/large (native, torchvision layout; see --weights). " +
+                  "--onnx FILE takes any other network.",
     DefaultValueFactory = _ => "resnet18-onnx",
 };
 backbone.AcceptOnlyFromAmong(BackboneChoice.Names);
@@ -36,8 +37,8 @@ var onnxPreprocessing = new Option<string>("--onnx-preprocessing")
 onnxPreprocessing.AcceptOnlyFromAmong(BackboneChoice.OnnxPreprocessings);
 var weights = new Option<string>("--weights")
 {
-    Description = "Weights of the native backbones: 'imagenet' (torchvision's default ImageNet weights — IMAGENET1K_V1 for vgg16, resnet18 and resnet34, " +
-                  "IMAGENET1K_V2 for resnet50 and resnet101 — downloaded once into the weights cache) or the path of a .pth, .safetensors or TorchSharp file.",
+    Description = "Weights of the native backbones: 'imagenet' (torchvision's DEFAULT ImageNet weights — IMAGENET1K_V2 for resnet50, resnet101, efficientnet_b1 " +
+                  "and mobilenet_v3_large, IMAGENET1K_V1 for the others — downloaded once into the weights cache) or the path of a .pth, .safetensors or TorchSharp file.",
     DefaultValueFactory = _ => "imagenet",
 };
 var recipe = new Option<string>("--recipe")

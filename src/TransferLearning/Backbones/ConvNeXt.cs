@@ -80,8 +80,8 @@ public static class ConvNeXt
 
         string? weightsPath = o.Weights switch
         {
-            ConvNeXtWeights.File => o.WeightsFile,
-            ConvNeXtWeights.ImageNet =>
+            TorchVisionWeights.File => o.WeightsFile,
+            TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 =>
                 await new WeightsCache(o.Cache).GetFileAsync(GetImageNetWeights(o.Variant), cancellationToken).ConfigureAwait(false),
             _ => null,
         };
@@ -92,7 +92,7 @@ public static class ConvNeXt
         string name = custom ? CustomName : Name(o.Variant);
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => ConvNeXtBackbone.Build(name, new ConvNeXtFeatures(configs, probability, o.LayerScale), o.Pooling,
-            o.Preprocessing == ConvNeXtPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
+            o.Preprocessing == TorchVisionPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
         return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 

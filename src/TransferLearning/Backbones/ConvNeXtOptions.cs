@@ -12,8 +12,8 @@ public sealed class ConvNeXtOptions
 
     /// <summary>
     /// A custom stage configuration (torchvision's <c>block_setting</c>, a list of <c>CNBlockConfig</c>) instead of <see cref="Variant"/>'s,
-    /// or <c>null</c> for the variant's. With a custom configuration <see cref="Weights"/> must be <see cref="ConvNeXtWeights.None"/> or
-    /// <see cref="ConvNeXtWeights.File"/>, and the backbone's name is <c>convnext</c>. Default <c>null</c>.
+    /// or <c>null</c> for the variant's. With a custom configuration <see cref="Weights"/> must be <see cref="TorchVisionWeights.None"/> or
+    /// <see cref="TorchVisionWeights.File"/>, and the backbone's name is <c>convnext</c>. Default <c>null</c>.
     /// </summary>
     public IReadOnlyList<ConvNeXtBlockConfig>? BlockConfigs { get; set; }
 
@@ -31,10 +31,10 @@ public sealed class ConvNeXtOptions
     /// </summary>
     public double LayerScale { get; set; } = 1e-6;
 
-    /// <summary>Where the weights come from. Default <see cref="ConvNeXtWeights.ImageNet"/> (torchvision's <c>IMAGENET1K_V1</c>, its <c>DEFAULT</c>).</summary>
-    public ConvNeXtWeights Weights { get; set; } = ConvNeXtWeights.ImageNet;
+    /// <summary>Where the weights come from. Default <see cref="TorchVisionWeights.ImageNet"/> (torchvision's <c>IMAGENET1K_V1</c>, its <c>DEFAULT</c>).</summary>
+    public TorchVisionWeights Weights { get; set; } = TorchVisionWeights.ImageNet;
 
-    /// <summary>The weights file when <see cref="Weights"/> is <see cref="ConvNeXtWeights.File"/>; otherwise must be <c>null</c>. Default <c>null</c>.</summary>
+    /// <summary>The weights file when <see cref="Weights"/> is <see cref="TorchVisionWeights.File"/>; otherwise must be <c>null</c>. Default <c>null</c>.</summary>
     public string? WeightsFile { get; set; }
 
     /// <summary>The format of <see cref="WeightsFile"/>. Default <see cref="WeightsFormat.Auto"/> (recognised from the file's first bytes).</summary>
@@ -46,8 +46,8 @@ public sealed class ConvNeXtOptions
     /// </summary>
     public PoolingMode Pooling { get; set; } = PoolingMode.GlobalAverage;
 
-    /// <summary>The input transform run inside the model. Default <see cref="ConvNeXtPreprocessing.ImageNet"/> (what torchvision's weights expect).</summary>
-    public ConvNeXtPreprocessing Preprocessing { get; set; } = ConvNeXtPreprocessing.ImageNet;
+    /// <summary>The input transform run inside the model. Default <see cref="TorchVisionPreprocessing.ImageNet"/> (what torchvision's weights expect).</summary>
+    public TorchVisionPreprocessing Preprocessing { get; set; } = TorchVisionPreprocessing.ImageNet;
 
     /// <summary>Where ImageNet weights are cached and how they are fetched. Default: a <see cref="WeightsCacheOptions"/> with its defaults.</summary>
     public WeightsCacheOptions Cache { get; set; } = new();
@@ -69,21 +69,21 @@ public sealed class ConvNeXtOptions
     internal void Validate()
     {
         if (!Enum.IsDefined(Variant)) throw new ArgumentOutOfRangeException(nameof(Variant), $"Unknown ConvNeXtVariant value {(int)Variant}.");
-        if (!Enum.IsDefined(Weights)) throw new ArgumentOutOfRangeException(nameof(Weights), $"Unknown ConvNeXtWeights value {(int)Weights}.");
+        if (!Enum.IsDefined(Weights)) throw new ArgumentOutOfRangeException(nameof(Weights), $"Unknown TorchVisionWeights value {(int)Weights}.");
         if (!Enum.IsDefined(WeightsFormat)) throw new ArgumentOutOfRangeException(nameof(WeightsFormat), $"Unknown WeightsFormat value {(int)WeightsFormat}.");
         if (!Enum.IsDefined(Pooling)) throw new ArgumentOutOfRangeException(nameof(Pooling), $"Unknown PoolingMode value {(int)Pooling}.");
-        if (!Enum.IsDefined(Preprocessing)) throw new ArgumentOutOfRangeException(nameof(Preprocessing), $"Unknown ConvNeXtPreprocessing value {(int)Preprocessing}.");
+        if (!Enum.IsDefined(Preprocessing)) throw new ArgumentOutOfRangeException(nameof(Preprocessing), $"Unknown TorchVisionPreprocessing value {(int)Preprocessing}.");
         if (BlockConfigs is not null) ConvNeXtBlockConfig.ValidateChain(BlockConfigs, nameof(BlockConfigs));
         if (StochasticDepthProbability is { } p && !(p >= 0 && p <= 1))
             throw new ArgumentOutOfRangeException(nameof(StochasticDepthProbability), $"StochasticDepthProbability must be between 0 and 1 (or null for the variant's default); got {p}.");
         if (!double.IsFinite(LayerScale)) throw new ArgumentOutOfRangeException(nameof(LayerScale), $"LayerScale must be finite; got {LayerScale}.");
-        if (BlockConfigs is not null && Weights == ConvNeXtWeights.ImageNet)
+        if (BlockConfigs is not null && Weights is TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1)
             throw new ArgumentException(
-                $"BlockConfigs sets a custom configuration ({string.Join(", ", BlockConfigs)}) but Weights is ConvNeXtWeights.ImageNet; the published weights fit the ConvNeXtVariant configurations only. Set Weights to None or File.",
+                $"BlockConfigs sets a custom configuration ({string.Join(", ", BlockConfigs)}) but Weights is TorchVisionWeights.{Weights}; the published weights fit the ConvNeXtVariant configurations only. Set Weights to None or File.",
                 nameof(Weights));
-        if (Weights == ConvNeXtWeights.File && string.IsNullOrWhiteSpace(WeightsFile))
-            throw new ArgumentException("Weights is ConvNeXtWeights.File but WeightsFile is not set; give the path of a .pth, .safetensors or TorchSharp weights file.", nameof(WeightsFile));
-        if (Weights != ConvNeXtWeights.File && WeightsFile is not null)
-            throw new ArgumentException($"WeightsFile is set to '{WeightsFile}' but Weights is {Weights}; set Weights = ConvNeXtWeights.File to load it.", nameof(WeightsFile));
+        if (Weights == TorchVisionWeights.File && string.IsNullOrWhiteSpace(WeightsFile))
+            throw new ArgumentException("Weights is TorchVisionWeights.File but WeightsFile is not set; give the path of a .pth, .safetensors or TorchSharp weights file.", nameof(WeightsFile));
+        if (Weights != TorchVisionWeights.File && WeightsFile is not null)
+            throw new ArgumentException($"WeightsFile is set to '{WeightsFile}' but Weights is {Weights}; set Weights = TorchVisionWeights.File to load it.", nameof(WeightsFile));
     }
 }

@@ -31,13 +31,13 @@ public static class ResNet
 
     /// <summary>The published ImageNet weights of a depth.</summary>
     /// <param name="variant">The depth.</param>
-    /// <param name="weights"><see cref="ResNetWeights.ImageNet"/> (torchvision's <c>DEFAULT</c>) or <see cref="ResNetWeights.ImageNetV1"/>. Default <see cref="ResNetWeights.ImageNet"/>.</param>
-    /// <exception cref="ArgumentException"><paramref name="weights"/> names no published file (<see cref="ResNetWeights.None"/> or <see cref="ResNetWeights.File"/>).</exception>
-    public static PretrainedWeights GetImageNetWeights(ResNetVariant variant, ResNetWeights weights = ResNetWeights.ImageNet)
+    /// <param name="weights"><see cref="TorchVisionWeights.ImageNet"/> (torchvision's <c>DEFAULT</c>) or <see cref="TorchVisionWeights.ImageNetV1"/>. Default <see cref="TorchVisionWeights.ImageNet"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="weights"/> names no published file (<see cref="TorchVisionWeights.None"/> or <see cref="TorchVisionWeights.File"/>).</exception>
+    public static PretrainedWeights GetImageNetWeights(ResNetVariant variant, TorchVisionWeights weights = TorchVisionWeights.ImageNet)
     {
-        if (weights is not (ResNetWeights.ImageNet or ResNetWeights.ImageNetV1))
-            throw new ArgumentException($"weights must be ResNetWeights.ImageNet or ResNetWeights.ImageNetV1 to name a published file; got {weights}.", nameof(weights));
-        bool v1 = weights == ResNetWeights.ImageNetV1;
+        if (weights is not (TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1))
+            throw new ArgumentException($"weights must be TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 to name a published file; got {weights}.", nameof(weights));
+        bool v1 = weights == TorchVisionWeights.ImageNetV1;
         return variant switch
         {
             ResNetVariant.ResNet18 => ResNet18ImageNet1KV1,
@@ -80,8 +80,8 @@ public static class ResNet
 
         string? weightsPath = o.Weights switch
         {
-            ResNetWeights.File => o.WeightsFile,
-            ResNetWeights.ImageNet or ResNetWeights.ImageNetV1 =>
+            TorchVisionWeights.File => o.WeightsFile,
+            TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 =>
                 await new WeightsCache(o.Cache).GetFileAsync(GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false),
             _ => null,
         };
@@ -89,7 +89,7 @@ public static class ResNet
         var (block, layerCounts) = GetArchitecture(o.Variant);
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => ResNetBackbone.Build(Name(o.Variant), new ResNetFeatures(block, layerCounts), o.Pooling,
-            o.Preprocessing == ResNetPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
+            o.Preprocessing == TorchVisionPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
         return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 

@@ -1,14 +1,14 @@
 namespace TransferLearning.Backbones;
 
 /// <summary>
-/// Where a torchvision backbone without a family-specific enum (<see cref="EfficientNet"/>, <see cref="MobileNetV3"/>) takes
-/// its weights from.
+/// Where a native torchvision backbone (<see cref="ResNet"/>, <see cref="EfficientNet"/>, <see cref="MobileNetV3"/>,
+/// <see cref="ConvNeXt"/>) takes its weights from.
 /// </summary>
 public enum TorchVisionWeights
 {
     /// <summary>
     /// torchvision's <c>DEFAULT</c> ImageNet weights, fetched once into the <see cref="WeightsCache"/> and verified by SHA-256.
-    /// Where torchvision publishes two trainings (EfficientNet-B1, MobileNetV3-Large) that is <c>IMAGENET1K_V2</c>, the newer
+    /// Where torchvision publishes two trainings (ResNet-50 and -101, EfficientNet-B1, MobileNetV3-Large) that is <c>IMAGENET1K_V2</c>, the newer
     /// recipe; otherwise <c>IMAGENET1K_V1</c>. The default.
     /// </summary>
     ImageNet,

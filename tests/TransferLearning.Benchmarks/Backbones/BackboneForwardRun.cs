@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace TransferLearning.Benchmarks.Backbones;
 
 /// <summary>
-/// CPU inference throughput of the native backbones — VGG16, ResNet-18, ResNet-50 (random weights: the arithmetic is the
-/// same), eval mode, no gradients, one batch of 8 RGB 224×224 images including the preprocessing and pooling — measured
+/// CPU inference throughput of the native backbones — VGG16, ResNet-18/34/50/101, EfficientNet-B0…B3, MobileNetV3-Small and
+/// -Large, ConvNeXt-Tiny (random weights: the arithmetic is the same), eval mode, no gradients, one batch of 8 RGB 224×224 images including the preprocessing and pooling — measured
 /// interleaved in one process, model after model, round after round, so that machine-load drift hits all alike. Prints
 /// every round, then the median images/s of the rounds after a warm-up forward per model.
 /// dotnet run -c Release --project tests/TransferLearning.Benchmarks -- backbone-forward [rounds]
@@ -22,8 +22,17 @@ public static class BackboneForwardRun
         var models = new (string Name, PretrainedBackbone Backbone)[]
         {
             ("VGG16", Vgg16.Create(new Vgg16Options { Weights = Vgg16Weights.None })),
-            ("ResNet-18", ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = ResNetWeights.None })),
-            ("ResNet-50", ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet50, Weights = ResNetWeights.None })),
+            ("ResNet-18", ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = TorchVisionWeights.None })),
+            ("ResNet-34", ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet34, Weights = TorchVisionWeights.None })),
+            ("ResNet-50", ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet50, Weights = TorchVisionWeights.None })),
+            ("ResNet-101", ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet101, Weights = TorchVisionWeights.None })),
+            ("EfficientNet-B0", EfficientNet.Create(new EfficientNetOptions { Variant = EfficientNetVariant.B0, Weights = TorchVisionWeights.None })),
+            ("EfficientNet-B1", EfficientNet.Create(new EfficientNetOptions { Variant = EfficientNetVariant.B1, Weights = TorchVisionWeights.None })),
+            ("EfficientNet-B2", EfficientNet.Create(new EfficientNetOptions { Variant = EfficientNetVariant.B2, Weights = TorchVisionWeights.None })),
+            ("EfficientNet-B3", EfficientNet.Create(new EfficientNetOptions { Variant = EfficientNetVariant.B3, Weights = TorchVisionWeights.None })),
+            ("MobileNetV3-Small", MobileNetV3.Create(new MobileNetV3Options { Variant = MobileNetV3Variant.Small, Weights = TorchVisionWeights.None })),
+            ("MobileNetV3-Large", MobileNetV3.Create(new MobileNetV3Options { Variant = MobileNetV3Variant.Large, Weights = TorchVisionWeights.None })),
+            ("ConvNeXt-Tiny", ConvNeXt.Create(new ConvNeXtOptions { Variant = ConvNeXtVariant.Tiny, Weights = TorchVisionWeights.None })),
         };
         try
         {
@@ -49,10 +58,10 @@ public static class BackboneForwardRun
 
             Console.WriteLine();
             Console.WriteLine($"CPU, {get_num_threads()} torch threads, batch {Batch}, {Size}x{Size}, {rounds} rounds");
-            Console.WriteLine("| Backbone | parameters | median images/s |");
-            Console.WriteLine("|---|---:|---:|");
+            Console.WriteLine("| Backbone | parameters | feature length | layer groups | median images/s |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
             for (int m = 0; m < models.Length; m++)
-                Console.WriteLine($"| {models[m].Name} | {models[m].Backbone.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} | {F(Median(perSecond[m]))} |");
+                Console.WriteLine($"| {models[m].Name} | {models[m].Backbone.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)} | {models[m].Backbone.OutputChannels} | {models[m].Backbone.LayerGroups.Count} | {F(Median(perSecond[m]))} |");
         }
         finally
         {

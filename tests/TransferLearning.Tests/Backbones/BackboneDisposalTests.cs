@@ -63,11 +63,11 @@ public sealed class BackboneDisposalTests(ITestOutputHelper output)
 
     [Fact]
     public void Ten_native_ResNet18_backbones_created_and_disposed_leave_no_tensor_and_a_bounded_resident_set() =>
-        CreateAndDispose(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = ResNetWeights.None }), "ResNet-18 (native)");
+        CreateAndDispose(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = TorchVisionWeights.None }), "ResNet-18 (native)");
 
     [Fact]
     public void Ten_native_ResNet50_backbones_created_and_disposed_leave_no_tensor_and_a_bounded_resident_set() =>
-        CreateAndDispose(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet50, Weights = ResNetWeights.None }), "ResNet-50 (native)");
+        CreateAndDispose(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet50, Weights = TorchVisionWeights.None }), "ResNet-50 (native)");
 
     [Fact]
     public void Disposing_a_native_ResNet_disposes_every_parameter_and_buffer_of_its_tree()

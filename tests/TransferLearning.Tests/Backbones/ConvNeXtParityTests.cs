@@ -83,7 +83,7 @@ public sealed class ConvNeXtParityTests(ITestOutputHelper output)
         using var convnext = ConvNeXt.Create(new ConvNeXtOptions
         {
             BlockConfigs = new ConvNeXtBlockConfig[] { new(32, 64, 1), new(64, 128, 1), new(128, null, 1) },
-            Weights = ConvNeXtWeights.None,
+            Weights = TorchVisionWeights.None,
         });
         using var scope = NewDisposeScope();
         var before = convnext.state_dict()["features.0.0.weight"].clone();
@@ -98,8 +98,8 @@ public sealed class ConvNeXtParityTests(ITestOutputHelper output)
     {
         // The published files cannot be fetched here; a state dict with exactly their keys and shapes (the backbone's own, plus
         // torchvision's classifier.2) stands in for convnext_tiny-983f1562.pth.
-        using var source = ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None });
-        using var target = ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None });
+        using var source = ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None });
+        using var target = ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None });
         using var scope = NewDisposeScope();
         var state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value);
         state["classifier.2.weight"] = zeros(1000, 768);

@@ -19,10 +19,10 @@ internal static class ConvNeXtTestModels
         ConvNeXt.Create(new ConvNeXtOptions
         {
             BlockConfigs = SmallConfig,
-            Weights = weightsFile is null ? ConvNeXtWeights.None : ConvNeXtWeights.File,
+            Weights = weightsFile is null ? TorchVisionWeights.None : TorchVisionWeights.File,
             WeightsFile = weightsFile,
             Pooling = pooling,
-            Preprocessing = identity ? ConvNeXtPreprocessing.Identity : ConvNeXtPreprocessing.ImageNet,
+            Preprocessing = identity ? TorchVisionPreprocessing.Identity : TorchVisionPreprocessing.ImageNet,
             StochasticDepthProbability = stochasticDepth,
         });
 }

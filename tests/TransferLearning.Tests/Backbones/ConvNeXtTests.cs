@@ -20,7 +20,7 @@ public sealed class ConvNeXtTests
         var expected = all.Where(e => !e.Key.StartsWith("classifier.2.", StringComparison.Ordinal)).ToList();
         Assert.Equal(all.Count - 2, expected.Count);
 
-        using var convnext = ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None });
+        using var convnext = ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None });
         var state = convnext.state_dict();
         // ConvNeXt has no buffers, so the state dict is the parameters, which TorchSharp lists in torchvision's order.
         Assert.Equal(expected.Select(e => e.Key), state.Keys);
@@ -87,7 +87,7 @@ public sealed class ConvNeXtTests
     [Fact]
     public void Layer_groups_are_the_stem_and_each_stage_with_its_downsampling_and_cover_every_parameter_once()
     {
-        using var tiny = ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None });
+        using var tiny = ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None });
         Assert.Equal(new[] { "stem", "stage1", "stage2", "stage3", "stage4" }, tiny.LayerGroups.Select(g => g.Name));
         var prefixes = new[]
         {
@@ -104,7 +104,7 @@ public sealed class ConvNeXtTests
         });
 
         // A downsampling layer after the last stage joins the last group.
-        using var trailing = ConvNeXt.Create(new ConvNeXtOptions { BlockConfigs = new ConvNeXtBlockConfig[] { new(8, 16, 1), new(16, 24, 1) }, Weights = ConvNeXtWeights.None });
+        using var trailing = ConvNeXt.Create(new ConvNeXtOptions { BlockConfigs = new ConvNeXtBlockConfig[] { new(8, 16, 1), new(16, 24, 1) }, Weights = TorchVisionWeights.None });
         Assert.Equal(24, trailing.OutputChannels);
         AssertGroupsPartitionParameters(trailing, new[] { new[] { "features.0." }, new[] { "features.1." }, new[] { "features.2.", "features.3.", "features.4.", "classifier.0." } });
     }
@@ -210,34 +210,34 @@ public sealed class ConvNeXtTests
     [Fact]
     public void Options_are_validated_with_the_bad_value_and_copied()
     {
-        var e = Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.File }));
+        var e = Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.File }));
         Assert.Contains("WeightsFile", e.Message);
-        e = Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None, WeightsFile = "x.pth" }));
+        e = Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None, WeightsFile = "x.pth" }));
         Assert.Contains("x.pth", e.Message);
         e = Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { BlockConfigs = ConvNeXtTestModels.SmallConfig }));
         Assert.Contains("ImageNet", e.Message);
         e = Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions
         {
-            Weights = ConvNeXtWeights.None, BlockConfigs = new ConvNeXtBlockConfig[] { new(32, 64, 1), new(48, null, 1) },
+            Weights = TorchVisionWeights.None, BlockConfigs = new ConvNeXtBlockConfig[] { new(32, 64, 1), new(48, null, 1) },
         }));
         Assert.Contains("BlockConfigs[1].InputChannels is 48", e.Message);
         Assert.Contains("64", e.Message);
-        Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None, BlockConfigs = Array.Empty<ConvNeXtBlockConfig>() }));
-        var range = Assert.Throws<ArgumentOutOfRangeException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None, StochasticDepthProbability = 1.5 }));
+        Assert.Throws<ArgumentException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None, BlockConfigs = Array.Empty<ConvNeXtBlockConfig>() }));
+        var range = Assert.Throws<ArgumentOutOfRangeException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None, StochasticDepthProbability = 1.5 }));
         Assert.Contains("1.5", range.Message);
-        range = Assert.Throws<ArgumentOutOfRangeException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None, Variant = (ConvNeXtVariant)42 }));
+        range = Assert.Throws<ArgumentOutOfRangeException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None, Variant = (ConvNeXtVariant)42 }));
         Assert.Contains("42", range.Message);
-        range = Assert.Throws<ArgumentOutOfRangeException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = ConvNeXtWeights.None, LayerScale = double.NaN }));
+        range = Assert.Throws<ArgumentOutOfRangeException>(() => ConvNeXt.Create(new ConvNeXtOptions { Weights = TorchVisionWeights.None, LayerScale = double.NaN }));
         Assert.Contains("NaN", range.Message);
         range = Assert.Throws<ArgumentOutOfRangeException>(() => new ConvNeXtBlockConfig(0, 8, 1));
         Assert.Contains("0", range.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConvNeXtBlockConfig(8, 8, 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ConvNeXtBlockConfig(8, -1, 1));
-        Assert.Throws<FileNotFoundException>(() => ConvNeXt.Create(new ConvNeXtOptions { BlockConfigs = ConvNeXtTestModels.SmallConfig, Weights = ConvNeXtWeights.File, WeightsFile = "/nonexistent/convnext.pth" }));
+        Assert.Throws<FileNotFoundException>(() => ConvNeXt.Create(new ConvNeXtOptions { BlockConfigs = ConvNeXtTestModels.SmallConfig, Weights = TorchVisionWeights.File, WeightsFile = "/nonexistent/convnext.pth" }));
 
         // Copied: changing the options (or the caller's list) after creation changes nothing.
         var configs = new List<ConvNeXtBlockConfig>(ConvNeXtTestModels.SmallConfig);
-        var options = new ConvNeXtOptions { BlockConfigs = configs, Weights = ConvNeXtWeights.None, StochasticDepthProbability = 0.2, LayerScale = 0.5 };
+        var options = new ConvNeXtOptions { BlockConfigs = configs, Weights = TorchVisionWeights.None, StochasticDepthProbability = 0.2, LayerScale = 0.5 };
         using var convnext = ConvNeXt.Create(options);
         configs[2] = new ConvNeXtBlockConfig(128, null, 5);
         options.StochasticDepthProbability = 0.9;

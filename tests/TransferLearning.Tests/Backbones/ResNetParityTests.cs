@@ -8,7 +8,7 @@ namespace TransferLearning.Tests.Backbones;
 /// <summary>
 /// torchvision parity on <c>TestData/resnet</c>: checkpoints written by PyTorch from torchvision's own ResNet code (resnet18
 /// and resnet50 depths at an eighth of the widths, random weights and batch-norm statistics, eval mode) and what torchvision
-/// computed from them. The inputs are already normalised, so the backbones use <see cref="ResNetPreprocessing.Identity"/>.
+/// computed from them. The inputs are already normalised, so the backbones use <see cref="TorchVisionPreprocessing.Identity"/>.
 /// The checkpoints hold <c>fc.*</c>, which the backbone ignores; the test applies that <c>fc</c> itself to reach the logits.
 /// </summary>
 public sealed class ResNetParityTests(ITestOutputHelper output)

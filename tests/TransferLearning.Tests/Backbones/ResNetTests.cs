@@ -10,7 +10,7 @@ namespace TransferLearning.Tests.Backbones;
 public sealed class ResNetTests
 {
     internal static ResNetBackbone Random(ResNetVariant variant, PoolingMode pooling = PoolingMode.GlobalAverage) =>
-        ResNet.Create(new ResNetOptions { Variant = variant, Weights = ResNetWeights.None, Pooling = pooling });
+        ResNet.Create(new ResNetOptions { Variant = variant, Weights = TorchVisionWeights.None, Pooling = pooling });
 
     [Fact]
     public void ResNet50s_trunk_has_exactly_torchvisions_keys_shapes_and_dtypes_less_fc()
@@ -144,15 +144,15 @@ public sealed class ResNetTests
     [Fact]
     public void The_catalog_names_torchvisions_files_addresses_and_hash_prefixes()
     {
-        var expected = new (ResNetVariant, ResNetWeights, string)[]
+        var expected = new (ResNetVariant, TorchVisionWeights, string)[]
         {
-            (ResNetVariant.ResNet18, ResNetWeights.ImageNet, "resnet18-f37072fd.pth"),
-            (ResNetVariant.ResNet18, ResNetWeights.ImageNetV1, "resnet18-f37072fd.pth"),
-            (ResNetVariant.ResNet34, ResNetWeights.ImageNet, "resnet34-b627a593.pth"),
-            (ResNetVariant.ResNet50, ResNetWeights.ImageNet, "resnet50-11ad3fa6.pth"),
-            (ResNetVariant.ResNet50, ResNetWeights.ImageNetV1, "resnet50-0676ba61.pth"),
-            (ResNetVariant.ResNet101, ResNetWeights.ImageNet, "resnet101-cd907fc2.pth"),
-            (ResNetVariant.ResNet101, ResNetWeights.ImageNetV1, "resnet101-63fe2227.pth"),
+            (ResNetVariant.ResNet18, TorchVisionWeights.ImageNet, "resnet18-f37072fd.pth"),
+            (ResNetVariant.ResNet18, TorchVisionWeights.ImageNetV1, "resnet18-f37072fd.pth"),
+            (ResNetVariant.ResNet34, TorchVisionWeights.ImageNet, "resnet34-b627a593.pth"),
+            (ResNetVariant.ResNet50, TorchVisionWeights.ImageNet, "resnet50-11ad3fa6.pth"),
+            (ResNetVariant.ResNet50, TorchVisionWeights.ImageNetV1, "resnet50-0676ba61.pth"),
+            (ResNetVariant.ResNet101, TorchVisionWeights.ImageNet, "resnet101-cd907fc2.pth"),
+            (ResNetVariant.ResNet101, TorchVisionWeights.ImageNetV1, "resnet101-63fe2227.pth"),
         };
         foreach (var (variant, weights, file) in expected)
         {
@@ -161,19 +161,19 @@ public sealed class ResNetTests
             Assert.Equal("https://download.pytorch.org/models/" + file, entry.Uri.ToString());
             Assert.Equal(file.Split('-', '.')[1], entry.Sha256);
         }
-        Assert.Throws<ArgumentException>(() => ResNet.GetImageNetWeights(ResNetVariant.ResNet18, ResNetWeights.None));
+        Assert.Throws<ArgumentException>(() => ResNet.GetImageNetWeights(ResNetVariant.ResNet18, TorchVisionWeights.None));
     }
 
     [Fact]
     public void Options_are_validated_with_the_bad_value_and_copied()
     {
-        var e = Assert.Throws<ArgumentException>(() => ResNet.Create(new ResNetOptions { Weights = ResNetWeights.File }));
+        var e = Assert.Throws<ArgumentException>(() => ResNet.Create(new ResNetOptions { Weights = TorchVisionWeights.File }));
         Assert.Contains("WeightsFile", e.Message);
-        e = Assert.Throws<ArgumentException>(() => ResNet.Create(new ResNetOptions { Weights = ResNetWeights.None, WeightsFile = "x.pth" }));
+        e = Assert.Throws<ArgumentException>(() => ResNet.Create(new ResNetOptions { Weights = TorchVisionWeights.None, WeightsFile = "x.pth" }));
         Assert.Contains("x.pth", e.Message);
-        var range = Assert.Throws<ArgumentOutOfRangeException>(() => ResNet.Create(new ResNetOptions { Weights = ResNetWeights.None, Variant = (ResNetVariant)42 }));
+        var range = Assert.Throws<ArgumentOutOfRangeException>(() => ResNet.Create(new ResNetOptions { Weights = TorchVisionWeights.None, Variant = (ResNetVariant)42 }));
         Assert.Contains("42", range.Message);
-        Assert.Throws<FileNotFoundException>(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = ResNetWeights.File, WeightsFile = "/nonexistent/resnet18.pth" }));
+        Assert.Throws<FileNotFoundException>(() => ResNet.Create(new ResNetOptions { Variant = ResNetVariant.ResNet18, Weights = TorchVisionWeights.File, WeightsFile = "/nonexistent/resnet18.pth" }));
         Assert.Throws<ArgumentException>(() => new ResNetFeatures(ResNetBlockKind.Basic, new[] { 2, 2, 2 }));
         Assert.Throws<ArgumentException>(() => new ResNetFeatures(ResNetBlockKind.Basic, new[] { 2, 0, 2, 2 }));
     }
