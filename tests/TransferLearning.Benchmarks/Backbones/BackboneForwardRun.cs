@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
 using TransferLearning.Backbones;
+using TransferLearning.Backbones.Onnx;
 using static TorchSharp.torch;
 
 namespace TransferLearning.Benchmarks.Backbones;
 
 /// <summary>
 /// CPU inference throughput of the native backbones — VGG16, ResNet-18/34/50/101, EfficientNet-B0…B3, MobileNetV3-Small and
-/// -Large, ConvNeXt-Tiny (random weights: the arithmetic is the same), eval mode, no gradients, one batch of 8 RGB 224×224 images including the preprocessing and pooling — measured
+/// -Large, ConvNeXt-Tiny (random weights: the arithmetic is the same) and the packaged ONNX ResNet18 (its real weights), eval mode, no gradients, one batch of 8 RGB 224×224 images including the preprocessing and pooling — measured
 /// interleaved in one process, model after model, round after round, so that machine-load drift hits all alike. Prints
 /// every round, then the median images/s of the rounds after a warm-up forward per model.
 /// dotnet run -c Release --project tests/TransferLearning.Benchmarks -- backbone-forward [rounds]
@@ -33,6 +34,7 @@ public static class BackboneForwardRun
             ("MobileNetV3-Small", MobileNetV3.Create(new MobileNetV3Options { Variant = MobileNetV3Variant.Small, Weights = TorchVisionWeights.None })),
             ("MobileNetV3-Large", MobileNetV3.Create(new MobileNetV3Options { Variant = MobileNetV3Variant.Large, Weights = TorchVisionWeights.None })),
             ("ConvNeXt-Tiny", ConvNeXt.Create(new ConvNeXtOptions { Variant = ConvNeXtVariant.Tiny, Weights = TorchVisionWeights.None })),
+            ("ResNet18 (ONNX package)", OnnxBackbone.ResNet18FromPackage()),
         };
         try
         {
