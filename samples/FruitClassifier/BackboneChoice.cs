@@ -36,8 +36,15 @@ internal static class BackboneChoice
         if (s.Backbone == PackagedResNet18) return OnnxBackbone.ResNet18FromPackage();
         bool imagenet = s.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase);
         string? file = imagenet ? null : Path.GetFullPath(s.Weights);
-        var source = imagenet ? TorchVisionWeights.ImageNet : TorchVisionWeights.File;
         var cacheLogger = loggers.CreateLogger("WeightsCache");
+        // The shared settings of every torchvision family: ImageNet from the cache, or the file.
+        T Configure<T>(T options) where T : TorchVisionBackboneOptions
+        {
+            options.Weights = imagenet ? TorchVisionWeights.ImageNet : TorchVisionWeights.File;
+            options.WeightsFile = file;
+            options.Cache.Logger = cacheLogger;
+            return options;
+        }
         switch (s.Backbone)
         {
             case "vgg16":
@@ -47,49 +54,13 @@ internal static class BackboneChoice
                 return Vgg16.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
             }
             case "resnet18" or "resnet34" or "resnet50" or "resnet101":
-            {
-                var options = new ResNetOptions
-                {
-                    Variant = s.Backbone switch { "resnet18" => ResNetVariant.ResNet18, "resnet34" => ResNetVariant.ResNet34, "resnet50" => ResNetVariant.ResNet50, _ => ResNetVariant.ResNet101 },
-                    Weights = source,
-                    WeightsFile = file,
-                };
-                options.Cache.Logger = cacheLogger;
-                return ResNet.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
-            }
+                return ResNet.CreateAsync(Configure(new ResNetOptions { Variant = s.Backbone switch { "resnet18" => ResNetVariant.ResNet18, "resnet34" => ResNetVariant.ResNet34, "resnet50" => ResNetVariant.ResNet50, _ => ResNetVariant.ResNet101 } }), cancellationToken).GetAwaiter().GetResult();
             case "efficientnet_b0" or "efficientnet_b1" or "efficientnet_b2" or "efficientnet_b3":
-            {
-                var options = new EfficientNetOptions
-                {
-                    Variant = s.Backbone switch { "efficientnet_b0" => EfficientNetVariant.B0, "efficientnet_b1" => EfficientNetVariant.B1, "efficientnet_b2" => EfficientNetVariant.B2, _ => EfficientNetVariant.B3 },
-                    Weights = source,
-                    WeightsFile = file,
-                };
-                options.Cache.Logger = cacheLogger;
-                return EfficientNet.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
-            }
+                return EfficientNet.CreateAsync(Configure(new EfficientNetOptions { Variant = s.Backbone switch { "efficientnet_b0" => EfficientNetVariant.B0, "efficientnet_b1" => EfficientNetVariant.B1, "efficientnet_b2" => EfficientNetVariant.B2, _ => EfficientNetVariant.B3 } }), cancellationToken).GetAwaiter().GetResult();
             case "mobilenet_v3_small" or "mobilenet_v3_large":
-            {
-                var options = new MobileNetV3Options
-                {
-                    Variant = s.Backbone == "mobilenet_v3_small" ? MobileNetV3Variant.Small : MobileNetV3Variant.Large,
-                    Weights = source,
-                    WeightsFile = file,
-                };
-                options.Cache.Logger = cacheLogger;
-                return MobileNetV3.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
-            }
+                return MobileNetV3.CreateAsync(Configure(new MobileNetV3Options { Variant = s.Backbone == "mobilenet_v3_small" ? MobileNetV3Variant.Small : MobileNetV3Variant.Large }), cancellationToken).GetAwaiter().GetResult();
             case "convnext_tiny" or "convnext_small" or "convnext_base" or "convnext_large":
-            {
-                var options = new ConvNeXtOptions
-                {
-                    Variant = s.Backbone switch { "convnext_tiny" => ConvNeXtVariant.Tiny, "convnext_small" => ConvNeXtVariant.Small, "convnext_base" => ConvNeXtVariant.Base, _ => ConvNeXtVariant.Large },
-                    Weights = source,
-                    WeightsFile = file,
-                };
-                options.Cache.Logger = cacheLogger;
-                return ConvNeXt.CreateAsync(options, cancellationToken).GetAwaiter().GetResult();
-            }
+                return ConvNeXt.CreateAsync(Configure(new ConvNeXtOptions { Variant = s.Backbone switch { "convnext_tiny" => ConvNeXtVariant.Tiny, "convnext_small" => ConvNeXtVariant.Small, "convnext_base" => ConvNeXtVariant.Base, _ => ConvNeXtVariant.Large } }), cancellationToken).GetAwaiter().GetResult();
             default:
                 throw new ArgumentException($"Unknown backbone '{s.Backbone}'; choose one of {string.Join(", ", Names)}.", nameof(s));
         }

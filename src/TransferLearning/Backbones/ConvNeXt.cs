@@ -78,13 +78,7 @@ public static class ConvNeXt
         o.Validate();
         TorchNative.EnsureLoaded();
 
-        string? weightsPath = o.Weights switch
-        {
-            TorchVisionWeights.File => o.WeightsFile,
-            TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 =>
-                await new WeightsCache(o.Cache).GetFileAsync(GetImageNetWeights(o.Variant), cancellationToken).ConfigureAwait(false),
-            _ => null,
-        };
+        string? weightsPath = await o.ResolveWeightsAsync(() => GetImageNetWeights(o.Variant), cancellationToken).ConfigureAwait(false);
 
         bool custom = o.BlockConfigs is not null;
         var configs = o.BlockConfigs ?? GetBlockConfigs(o.Variant);
@@ -92,7 +86,7 @@ public static class ConvNeXt
         string name = custom ? CustomName : Name(o.Variant);
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => ConvNeXtBackbone.Build(name, new ConvNeXtFeatures(configs, probability, o.LayerScale), o.Pooling,
-            o.Preprocessing == TorchVisionPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
+            o.CreatePreprocessing()));
         return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 

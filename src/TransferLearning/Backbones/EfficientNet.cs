@@ -84,17 +84,11 @@ public static class EfficientNet
         o.Validate();
         TorchNative.EnsureLoaded();
 
-        string? weightsPath = o.Weights switch
-        {
-            TorchVisionWeights.File => o.WeightsFile,
-            TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 =>
-                await new WeightsCache(o.Cache).GetFileAsync(GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false),
-            _ => null,
-        };
+        string? weightsPath = await o.ResolveWeightsAsync(() => GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false);
 
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => EfficientNetBackbone.Build(Name(o.Variant), new EfficientNetFeatures(o.Variant, o.StochasticDepthProbability), o.Pooling,
-            o.Preprocessing == TorchVisionPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
+            o.CreatePreprocessing()));
         return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 

@@ -71,17 +71,11 @@ public static class MobileNetV3
         o.Validate();
         TorchNative.EnsureLoaded();
 
-        string? weightsPath = o.Weights switch
-        {
-            TorchVisionWeights.File => o.WeightsFile,
-            TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 =>
-                await new WeightsCache(o.Cache).GetFileAsync(GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false),
-            _ => null,
-        };
+        string? weightsPath = await o.ResolveWeightsAsync(() => GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false);
 
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => MobileNetV3Backbone.Build(Name(o.Variant), new MobileNetV3Features(o.Variant), o.Pooling,
-            o.Preprocessing == TorchVisionPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
+            o.CreatePreprocessing()));
         return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 

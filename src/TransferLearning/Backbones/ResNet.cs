@@ -78,18 +78,12 @@ public static class ResNet
         o.Validate();
         TorchNative.EnsureLoaded();
 
-        string? weightsPath = o.Weights switch
-        {
-            TorchVisionWeights.File => o.WeightsFile,
-            TorchVisionWeights.ImageNet or TorchVisionWeights.ImageNetV1 =>
-                await new WeightsCache(o.Cache).GetFileAsync(GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false),
-            _ => null,
-        };
+        string? weightsPath = await o.ResolveWeightsAsync(() => GetImageNetWeights(o.Variant, o.Weights), cancellationToken).ConfigureAwait(false);
 
         var (block, layerCounts) = GetArchitecture(o.Variant);
         // Built in a dispose scope that keeps only the model's own tensors (TorchSharp's initialisers leave others behind).
         var backbone = ModuleTensors.Build(() => ResNetBackbone.Build(Name(o.Variant), new ResNetFeatures(block, layerCounts), o.Pooling,
-            o.Preprocessing == TorchVisionPreprocessing.Identity ? ImagePreprocessing.Identity() : ImagePreprocessing.ImageNet()));
+            o.CreatePreprocessing()));
         return PretrainedBackbone.WithWeights(backbone, weightsPath, o.WeightsFormat);
     }
 
