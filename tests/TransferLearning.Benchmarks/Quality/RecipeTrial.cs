@@ -72,12 +72,42 @@ public static class RecipeTrial
             Seed = seed,
             Device = CPU,
         };
+        string recal = Get("bn-recal", "none");
+        if (recal is "before" or "both") RecalibrateNormalization(backbone, plain);
         using var trainer = new TransferTrainer(backbone, train.ClassNames, options);
         var history = trainer.Fit(new PhaseData(plain, validation), new PhaseData(Get("ft-aug", "true") == "true" ? augmented : plain, validation));
+        if (recal is "after" or "both") RecalibrateNormalization(backbone, plain);
         var evaluation = trainer.Evaluate(validation);
         var tta = s.ContainsKey("tta") ? trainer.Evaluate(validation, TestTimeAugmentation.Flips) : null;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
         string perEpoch = string.Join(" ", history.Epochs.Select(e => $"{(e.Phase == TrainingPhase.Head ? "h" : "f")}{e.Epoch}:{e.ValidationAccuracy:P1}"));
         Console.WriteLine($"RESULT {string.Join(' ', settings)} | acc {evaluation.Accuracy:P1}{(tta is null ? "" : $" tta {tta.Accuracy:P1}")} | cpu {cpu.TotalSeconds:F0} s wall {clock.Elapsed.TotalSeconds:F0} s | {perEpoch}");
+    }
+
+    /// <summary>
+    /// Re-estimates every batch norm's running statistics on the training images (AdaBN): a forward pass over one epoch
+    /// in training mode without gradients, each batch weighted equally (momentum 1/(k+1) for batch k).
+    /// </summary>
+    private static void RecalibrateNormalization(TransferLearning.Backbones.PretrainedBackbone backbone, IImageBatchSource source)
+    {
+        var norms = backbone.Features.modules().OfType<TorchSharp.Modules.NormBase>().ToArray();
+        var saved = norms.Select(n => n.momentum).ToArray();
+        bool wasTraining = backbone.training;
+        backbone.eval();
+        foreach (var n in norms) n.train();
+        int k = 0;
+        using (no_grad())
+        {
+            foreach (var batch in source.ReadEpoch(0))
+            {
+                using var scope = NewDisposeScope();
+                foreach (var n in norms) n.momentum = 1.0 / (k + 1);
+                backbone.forward(batch.Images);
+                batch.Dispose();
+                k++;
+            }
+        }
+        for (int i = 0; i < norms.Length; i++) norms[i].momentum = saved[i];
+        if (wasTraining) backbone.train(); else backbone.eval();
     }
 }
