@@ -194,7 +194,14 @@ public static class TrainingCharts
                 text.Color = TrainColor;
                 if (double.IsFinite(train[i])) canvas.DrawText(Format(train[i]), X(x[i]) - 10, ValueLabelY(Y(train[i]), plot), SKTextAlign.Right, valueFont, text);
                 text.Color = ValidColor;
-                if (double.IsFinite(valid[i])) canvas.DrawText(Format(valid[i]), X(x[i]) + 10, ValueLabelY(Y(valid[i]), plot), SKTextAlign.Left, valueFont, text);
+                if (double.IsFinite(valid[i]))
+                {
+                    // The last epoch's label would run past the chart's right edge: end it at the edge, one line higher.
+                    string label = Format(valid[i]);
+                    float vx = X(x[i]) + 10, vy = ValueLabelY(Y(valid[i]), plot);
+                    if (vx + valueFont.MeasureText(label) > area.Right - 2) (vx, vy) = (area.Right - 2 - valueFont.MeasureText(label), Math.Max(vy - 14, plot.Top + 14));
+                    canvas.DrawText(label, vx, vy, SKTextAlign.Left, valueFont, text);
+                }
             }
             text.Color = TextColor;
         }
