@@ -148,6 +148,19 @@ public sealed class OnnxExportTests : IDisposable
     }
 
     [Fact]
+    public void A_tanh_approximated_GELU_is_named_and_refused_since_only_the_exact_one_is_written()
+    {
+        var conv = Conv2d(3, 4, 3, padding: 1);
+        var features = Sequential(("0", conv), ("1", GELU(TorchSharp.Modules.GELU.Approximate.tanh)));
+        using var backbone = new PretrainedBackbone("custom", features, ImagePreprocessing.ImageNet(), 4, new[] { new LayerGroup("all", new Module[] { conv }) });
+        using var trainer = TinyTrainer(backbone);
+        var e = Assert.Throws<OnnxExportException>(() => trainer.ExportOnnx(Path.Combine(_directory, "m.onnx")));
+        Assert.Contains("'features.1'", e.Message);
+        Assert.Contains("tanh", e.Message);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
     public void The_graph_keeps_the_batch_dynamic_and_the_size_fixed()
     {
         using var backbone = TrainingTestData.TinyBackbone();
