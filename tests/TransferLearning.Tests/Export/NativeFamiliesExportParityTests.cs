@@ -12,7 +12,7 @@ namespace TransferLearning.Tests.Export;
 /// ONNX Runtime on the exported file gives the TorchSharp model's logits in inference mode (max |diff| ≤ 1e-4 of the logits'
 /// scale) for the native EfficientNet-B0, MobileNetV3-Small and a small ConvNeXt at 64×64, batch 2, with randomised batch-norm
 /// statistics, norm weights, biases and layer scales so that no layer is trivial; at opset 17 (HardSwish, LayerNormalization)
-/// and 13 (HardSigmoid · x, the layer norm decomposed).
+/// and 13 (HardSigmoid · x, the layer norm decomposed); MobileNetV3-Large at opset 14 and ConvNeXt with global max pooling too.
 /// </summary>
 public sealed class NativeFamiliesExportParityTests : IDisposable
 {
@@ -98,12 +98,13 @@ public sealed class NativeFamiliesExportParityTests : IDisposable
     }
 
     [Theory]
-    [InlineData(17)]
-    [InlineData(13)]
-    public void MobileNetV3_Small_matches_with_hard_swish_and_hard_sigmoid(int opset)
+    [InlineData(MobileNetV3Variant.Small, 17)]
+    [InlineData(MobileNetV3Variant.Small, 13)]
+    [InlineData(MobileNetV3Variant.Large, 14)] // the first opset with HardSwish
+    public void MobileNetV3_matches_with_hard_swish_and_hard_sigmoid(MobileNetV3Variant variant, int opset)
     {
-        using var backbone = MobileNetV3.Create(new MobileNetV3Options { Variant = MobileNetV3Variant.Small, Weights = TorchVisionWeights.None });
-        var model = AssertExportMatches(backbone, opset, "mobilenet_v3_small");
+        using var backbone = MobileNetV3.Create(new MobileNetV3Options { Variant = variant, Weights = TorchVisionWeights.None });
+        var model = AssertExportMatches(backbone, opset, MobileNetV3.Name(variant));
         var ops = Ops(model);
         Assert.Contains("HardSigmoid", ops);
         Assert.Equal(opset >= 14, ops.Contains("HardSwish"));
@@ -115,12 +116,13 @@ public sealed class NativeFamiliesExportParityTests : IDisposable
     }
 
     [Theory]
-    [InlineData(17)]
-    [InlineData(13)]
-    public void A_small_ConvNeXt_matches_with_its_layer_norms_GELU_layer_scale_and_pooled_norm(int opset)
+    [InlineData(17, PoolingMode.GlobalAverage)]
+    [InlineData(13, PoolingMode.GlobalAverage)]
+    [InlineData(17, PoolingMode.GlobalMax)]
+    public void A_small_ConvNeXt_matches_with_its_layer_norms_GELU_layer_scale_and_pooled_norm(int opset, PoolingMode pooling)
     {
-        using var backbone = ConvNeXtTestModels.Backbone(stochasticDepth: 0.1);
-        var model = AssertExportMatches(backbone, opset, "convnext_small_config");
+        using var backbone = ConvNeXtTestModels.Backbone(pooling: pooling, stochasticDepth: 0.1);
+        var model = AssertExportMatches(backbone, opset, $"convnext_small_config_{pooling}");
         var ops = Ops(model);
         Assert.Contains("Erf", ops);
         Assert.Contains("MatMul", ops);
@@ -130,7 +132,7 @@ public sealed class NativeFamiliesExportParityTests : IDisposable
             && n.Attribute.Single(a => a.Name == "kernel_shape").Ints.SequenceEqual(new long[] { 7, 7 }));
         // The pooled LayerNorm2d sits between the global pool and the flatten.
         var flatten = model.Graph.Node.Single(n => n.OpType == "Flatten");
-        var pooled = model.Graph.Node.Single(n => n.OpType == "GlobalAveragePool");
+        var pooled = model.Graph.Node.Single(n => n.OpType == (pooling == PoolingMode.GlobalMax ? "GlobalMaxPool" : "GlobalAveragePool"));
         Assert.DoesNotContain(pooled.Output[0], flatten.Input);
     }
 }
