@@ -59,10 +59,13 @@ public sealed class NativeFamiliesExportParityTests : IDisposable
         }
     }
 
-    /// <summary>Exports at <paramref name="opset"/>, runs ORT and TorchSharp on the same batch of 2, asserts and reports the difference; returns the graph.</summary>
-    private ModelProto AssertExportMatches(PretrainedBackbone backbone, int opset, string name)
+    /// <summary>
+    /// Exports at <paramref name="opset"/>, runs ORT and TorchSharp on the same batch of 2 (<paramref name="images"/>, or random
+    /// 0..255 pixels), asserts and reports the difference; returns the graph. The backbone is randomised unless it has weights.
+    /// </summary>
+    private ModelProto AssertExportMatches(PretrainedBackbone backbone, int opset, string name, string? imagesFile = null)
     {
-        Randomise(backbone, seed: 21);
+        if (imagesFile is null) Randomise(backbone, seed: 21);
         using var trainer = new TransferTrainer(backbone, Classes, new TransferTrainerOptions { InputSize = (Size, Size), Seed = 22 });
         Randomise(trainer.Head, seed: 23);
         string path = Path.Combine(_directory, $"{name}-opset{opset}.onnx");
@@ -70,7 +73,7 @@ public sealed class NativeFamiliesExportParityTests : IDisposable
 
         using var scope = NewDisposeScope();
         using var generator = new Generator(24);
-        var images = rand(new long[] { 2, 3, Size, Size }, generator: generator).mul_(255f);
+        var images = imagesFile is null ? rand(new long[] { 2, 3, Size, Size }, generator: generator).mul_(255f) : Support.Npy.ReadTensor(imagesFile);
         var expected = trainer.Predict(images);
         var outputs = OrtRunner.Run(path, images);
         var want = expected.SelectMany(p => p.Logits).ToArray();
@@ -134,5 +137,23 @@ public sealed class NativeFamiliesExportParityTests : IDisposable
         var flatten = model.Graph.Node.Single(n => n.OpType == "Flatten");
         var pooled = model.Graph.Node.Single(n => n.OpType == (pooling == PoolingMode.GlobalMax ? "GlobalMaxPool" : "GlobalAveragePool"));
         Assert.DoesNotContain(pooled.Output[0], flatten.Input);
+    }
+
+    /// <summary>
+    /// The torchvision-made weights of the backbone parity fixtures (narrow EfficientNet-B1 and MobileNetV3-Large with
+    /// squeeze-excitation pre-activations above 6, the small ConvNeXt), on the fixtures' own normalised inputs (identity preprocessing).
+    /// </summary>
+    [Theory]
+    [InlineData("efficientnet_b1_narrow")]
+    [InlineData("mobilenet_v3_large_narrow")]
+    [InlineData("convnext_small_config")]
+    public void Torchvision_weights_of_the_parity_fixtures_match(string name)
+    {
+        using var backbone = name == "convnext_small_config"
+            ? ConvNeXtTestModels.Backbone(identity: true, weightsFile: ConvNeXtTestModels.Path("convnext_small_config.pth"))
+            : EfficientNetMobileNetV3NarrowParityTests.Backbone(name);
+        if (name != "convnext_small_config") backbone.LoadWeights(EfficientNetMobileNetV3NarrowParityTests.Path(name + ".pth"));
+        string input = name == "convnext_small_config" ? ConvNeXtTestModels.Path("convnext_small_config.input.npy") : EfficientNetMobileNetV3NarrowParityTests.Path("input.npy");
+        AssertExportMatches(backbone, 17, name + "_fixture", input);
     }
 }
