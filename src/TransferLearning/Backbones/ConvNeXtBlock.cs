@@ -48,6 +48,12 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
     /// <summary>The probability of dropping the residual branch of an image in training mode.</summary>
     public double StochasticDepthProbability { get; }
 
+    /// <summary>The branch, <c>block</c>: depthwise convolution, permute, layer norm, linear, GELU, linear, permute.</summary>
+    internal Sequential Block => block;
+
+    /// <summary>The C×1×1 <c>layer_scale</c> parameter that multiplies the branch.</summary>
+    internal Tensor LayerScale => get_parameter("layer_scale")!;
+
     /// <summary>Runs the block: N×C×H×W → N×C×H×W. Returns a new tensor.</summary>
     /// <param name="input">The block's input; not modified.</param>
     public override Tensor forward(Tensor input)

@@ -45,6 +45,12 @@ internal sealed class EfficientNetMBConv : Module<Tensor, Tensor>
     /// <summary>The drop probability of the residual branch in training (torchvision: 0.2 × block index / blocks).</summary>
     public double StochasticDepthProbability => stochasticDepth.Probability;
 
+    /// <summary>The branch, <c>block</c>: the <see cref="ConvNormActivation"/> layers and the squeeze-excitation, in order.</summary>
+    internal Sequential Block => block;
+
+    /// <summary>Whether the input is added to the branch (stride 1, channels unchanged).</summary>
+    internal bool UseResidual => useResidual;
+
     /// <summary>Runs the block: N×C×H×W → N×C'×H/s×W/s. Returns a new tensor.</summary>
     /// <param name="input">The block's input; not modified.</param>
     public override Tensor forward(Tensor input)

@@ -27,6 +27,12 @@ internal sealed class LayerNorm2d : Module<Tensor, Tensor>
     /// <summary>Added to the variance.</summary>
     public double Eps { get; }
 
+    /// <summary>The per-channel scale, <c>weight</c>.</summary>
+    internal Tensor Weight => get_parameter("weight")!;
+
+    /// <summary>The per-channel shift, <c>bias</c>.</summary>
+    internal Tensor Bias => get_parameter("bias")!;
+
     /// <summary>Normalises each position's channels: N×C×H×W → N×C×H×W. Returns a new tensor.</summary>
     /// <param name="input">The map; not modified.</param>
     public override Tensor forward(Tensor input)

@@ -39,6 +39,12 @@ internal sealed class MobileNetV3InvertedResidual : Module<Tensor, Tensor>
     /// <summary>The depthwise convolution's stride (1 or 2).</summary>
     public int Stride { get; }
 
+    /// <summary>The branch, <c>block</c>: the <see cref="ConvNormActivation"/> layers and the squeeze-excitation, in order.</summary>
+    internal Sequential Block => block;
+
+    /// <summary>Whether the input is added to the branch (stride 1, channels unchanged).</summary>
+    internal bool UseResidual => useResidual;
+
     /// <summary>Runs the block: N×C×H×W → N×C'×H/s×W/s. Returns a new tensor.</summary>
     /// <param name="input">The block's input; not modified.</param>
     public override Tensor forward(Tensor input)

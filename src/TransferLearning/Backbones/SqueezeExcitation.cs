@@ -36,6 +36,18 @@ internal sealed class SqueezeExcitation : Module<Tensor, Tensor>
         register_module("scale_activation", scaleActivation);
     }
 
+    /// <summary>The squeeze: a 1×1 convolution with bias, C → squeeze channels.</summary>
+    internal Conv2d Fc1 => fc1;
+
+    /// <summary>The excitation: a 1×1 convolution with bias, squeeze channels → C.</summary>
+    internal Conv2d Fc2 => fc2;
+
+    /// <summary>δ, after <see cref="Fc1"/> (SiLU or ReLU).</summary>
+    internal Module<Tensor, Tensor> Activation => activation;
+
+    /// <summary>σ, after <see cref="Fc2"/> (sigmoid or hard sigmoid).</summary>
+    internal Module<Tensor, Tensor> ScaleActivation => scaleActivation;
+
     /// <summary>Scales each channel: N×C×H×W → N×C×H×W. Returns a new tensor.</summary>
     /// <param name="input">The block's input; not modified.</param>
     public override Tensor forward(Tensor input)

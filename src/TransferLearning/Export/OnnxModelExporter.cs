@@ -8,7 +8,8 @@ using static TransferLearning.Export.OnnxGraphBuilder;
 namespace TransferLearning.Export;
 
 /// <summary>
-/// Writes a trained model — preprocessing, backbone features, pooling, head, optional softmax — as one ONNX graph with
+/// Writes a trained model — preprocessing, backbone features, pooling (and the backbone's pooled normalisation, such as
+/// ConvNeXt's LayerNorm2d), head, optional softmax — as one ONNX graph with
 /// the current weights and the <see cref="OnnxModelMetadata"/>, to a temporary file renamed over the target.
 /// </summary>
 internal static class OnnxModelExporter
@@ -19,8 +20,6 @@ internal static class OnnxModelExporter
         string path, OnnxExportOptions options)
     {
         var o = options.Validated();
-        if (backbone.PooledNormalization is { } normalization)
-            throw new OnnxExportException($"Backbone {backbone.Name} normalises its pooled features ({normalization.GetType().Name}), which the exporter does not write.");
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var g = new OnnxGraphBuilder(o.Opset, $"{backbone.Name}_classifier");
@@ -28,7 +27,7 @@ internal static class OnnxModelExporter
         g.Graph.Input.Add(Value(o.InputName, Batch, 3, contract.Height, contract.Width));
         string x = Preprocess(g, backbone.Preprocessing, o.InputName);
         x = TorchModuleEmitter.Emit(g, backbone.Features, x, "features", contract.Height, contract.Width);
-        x = Pool(g, backbone.Pooling, x);
+        x = Pool(g, backbone.Pooling, backbone.PooledNormalization, x);
         string logits = Head(g, head, x, o.LogitsOutputName);
         g.Graph.Output.Add(Value(logits, Batch, classNames.Count));
         if (o.IncludeProbabilities)
@@ -77,7 +76,8 @@ internal static class OnnxModelExporter
         return x;
     }
 
-    private static string Pool(OnnxGraphBuilder g, PoolingMode pooling, string x)
+    /// <summary>Global pooling to N×C×1×1, then the backbone's <see cref="PretrainedBackbone.PooledNormalization"/> (if any), then Flatten.</summary>
+    private static string Pool(OnnxGraphBuilder g, PoolingMode pooling, TorchSharp.torch.nn.Module<Tensor, Tensor>? normalization, string x)
     {
         string op = pooling switch
         {
@@ -85,7 +85,9 @@ internal static class OnnxModelExporter
             PoolingMode.GlobalMax => "GlobalMaxPool",
             _ => throw new OnnxExportException($"Pooling {pooling} makes the feature length depend on the input size; the exporter writes {PoolingMode.GlobalAverage} and {PoolingMode.GlobalMax}."),
         };
-        return g.Node("Flatten", new[] { g.Node(op, new[] { x }, "pooled_map") }, "features_vector", Int("axis", 1));
+        string pooled = g.Node(op, new[] { x }, "pooled_map");
+        if (normalization is not null) pooled = TorchModuleEmitter.Emit(g, normalization, pooled, "pooled_normalization", 1, 1);
+        return g.Node("Flatten", new[] { pooled }, "features_vector", Int("axis", 1));
     }
 
     /// <summary>The head in inference mode: dropout is the identity, then <c>x Wᵀ + b</c>.</summary>

@@ -10,14 +10,19 @@ namespace TransferLearning.Export;
 
 /// <summary>
 /// Writes TorchSharp modules in inference mode as ONNX nodes with their current weights: Sequential (in order),
-/// Conv2d, BatchNorm2d (running statistics), ReLU, MaxPool2d, AvgPool2d, Dropout and Identity (both pass-through),
+/// Conv2d, BatchNorm2d (running statistics), ReLU, the activations of <see cref="ActivationEmitter"/> (Sigmoid, SiLU,
+/// Hardsigmoid, Hardswish, exact GELU), MaxPool2d, AvgPool2d, Dropout, Identity and stochastic depth (all three pass-through),
 /// <see cref="Vgg16Features"/>, <see cref="ResNetFeatures"/> (each residual block as its branch, its shortcut, Add and Relu),
-/// and graphs imported from ONNX (<see cref="ImportedGraphEmitter"/>).
+/// <see cref="EfficientNetFeatures"/> and <see cref="MobileNetV3Features"/> (their blocks and squeeze-excitations through
+/// <see cref="MobileBlockEmitter"/>), <see cref="ConvNeXtFeatures"/> (blocks, LayerNorm2d, LayerNorm, Linear and permutes through
+/// <see cref="ConvNeXtEmitter"/>) and graphs imported from ONNX (<see cref="ImportedGraphEmitter"/>).
 /// </summary>
 internal static class TorchModuleEmitter
 {
     /// <summary>The module types that can be written.</summary>
-    public const string Supported = "Sequential, Conv2d, BatchNorm2d, ReLU, MaxPool2d, AvgPool2d, Dropout, Identity, Vgg16Features, ResNetFeatures, imported ONNX graphs";
+    public const string Supported = "Sequential, Conv2d, BatchNorm2d, ReLU, Sigmoid, SiLU, Hardsigmoid, Hardswish, GELU (exact), MaxPool2d, AvgPool2d, Dropout, Identity, "
+        + "StochasticDepth, LayerNorm, LayerNorm2d, Linear, Permute, Vgg16Features, ResNetFeatures, EfficientNetFeatures (MBConv), "
+        + "MobileNetV3Features (InvertedResidual), SqueezeExcitation, ConvNeXtFeatures (CNBlock), imported ONNX graphs";
 
     /// <summary>Emits <paramref name="module"/> applied to the value <paramref name="input"/> (N×C×H×W at <paramref name="height"/>×<paramref name="width"/>); returns its output value.</summary>
     public static string Emit(OnnxGraphBuilder g, Module module, string input, string path, int height, int width)
@@ -31,8 +36,9 @@ internal static class TorchModuleEmitter
             case Vgg16Features vgg:
                 var (childName, inner) = vgg.named_children().Single();
                 return Emit(g, inner, input, $"{path}.{childName}", height, width);
-            case ResNetFeatures resnet:
-                foreach (var (name, child) in resnet.named_children())
+            case ResNetFeatures or EfficientNetFeatures or MobileNetV3Features or ConvNeXtFeatures:
+                // Children registered in the order forward runs them.
+                foreach (var (name, child) in module.named_children())
                     input = Emit(g, child, input, $"{path}.{name}", height, width);
                 return input;
             case ResNetBlock block:
@@ -41,6 +47,22 @@ internal static class TorchModuleEmitter
                     branch = Emit(g, layer, branch, $"{path}.{name}", height, width);
                 string shortcut = block.Downsample is { } downsample ? Emit(g, downsample, input, $"{path}.downsample", height, width) : input;
                 return g.Node("Relu", new[] { g.Node("Add", new[] { branch, shortcut }, $"{path}.add") }, $"{path}.out");
+            case EfficientNetMBConv mbConv:
+                return MobileBlockEmitter.MBConv(g, mbConv, input, path, height, width);
+            case MobileNetV3InvertedResidual invertedResidual:
+                return MobileBlockEmitter.InvertedResidual(g, invertedResidual, input, path, height, width);
+            case SqueezeExcitation se:
+                return MobileBlockEmitter.SqueezeExcitation(g, se, input, path);
+            case ConvNeXtBlock cnBlock:
+                return ConvNeXtEmitter.Block(g, cnBlock, input, path, height, width);
+            case LayerNorm2d layerNorm2d:
+                return ConvNeXtEmitter.LayerNorm2d(g, layerNorm2d, input, path);
+            case LayerNorm layerNorm:
+                return ConvNeXtEmitter.LayerNorm(g, layerNorm, input, path);
+            case Linear linear:
+                return ConvNeXtEmitter.Linear(g, linear, input, path);
+            case ConvNeXtPermute permute:
+                return ConvNeXtEmitter.Permute(g, permute.Dims, input, path);
             case OnnxGraphModule graph:
                 return ImportedGraphEmitter.Emit(g, graph, input, path, height, width);
             case Conv2d conv:
@@ -67,8 +89,10 @@ internal static class TorchModuleEmitter
                     Int("count_include_pad", pool.count_include_pad ? 1 : 0));
             case TorchSharp.Modules.Dropout:
             case TorchSharp.Modules.Identity:
+            case StochasticDepth:
                 return input;
             default:
+                if (ActivationEmitter.TryEmit(g, module, input, path, out string activated)) return activated;
                 throw new OnnxExportException(
                     $"Module '{path}' of type {module.GetType().Name} cannot be exported to ONNX. Supported: {Supported}.");
         }

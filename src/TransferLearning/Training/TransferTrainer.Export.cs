@@ -11,6 +11,8 @@ public sealed partial class TransferTrainer
     /// <c>metadata_props</c> carry the class names and the decode contract as JSON (<see cref="OnnxModelMetadata"/>), so a
     /// consumer decodes images as training did. The file is written to a temporary name and renamed over
     /// <paramref name="path"/>. docs/deployment.md shows how to run it with ONNX Runtime, without TorchSharp.
+    /// Every built-in backbone (VGG16, ResNet, EfficientNet, MobileNetV3, ConvNeXt) and imported ONNX backbones can be written,
+    /// in inference semantics (batch norms with their running statistics; dropout and stochastic depth left out).
     /// </summary>
     /// <param name="path">The .onnx file to write; its folder is created when missing; an existing file is replaced.</param>
     /// <param name="options">Opset (13–17, default 17), output and input names; <c>null</c> for the defaults. Copied.</param>

@@ -15,9 +15,9 @@ public sealed class EfficientNetMobileNetV3NarrowParityTests(ITestOutputHelper o
 {
     private const double RelativeTolerance = 1e-4;
 
-    private static string Path(string file) => RepositoryPaths.Path("tests", "TransferLearning.Tests", "Backbones", "TestData", "efficientnet_mobilenet", file);
+    internal static string Path(string file) => RepositoryPaths.Path("tests", "TransferLearning.Tests", "Backbones", "TestData", "efficientnet_mobilenet", file);
 
-    private static PretrainedBackbone Backbone(string name) => name switch
+    internal static PretrainedBackbone Backbone(string name) => name switch
     {
         "efficientnet_b1_narrow" => ModuleTensors.Build(() => EfficientNetBackbone.Build(name,
             new EfficientNetFeatures(0.125, EfficientNetFeatures.Multipliers(EfficientNetVariant.B1).Depth, 0.2), PoolingMode.GlobalAverage, ImagePreprocessing.Identity())),

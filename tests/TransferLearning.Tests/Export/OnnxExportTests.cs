@@ -137,13 +137,26 @@ public sealed class OnnxExportTests : IDisposable
     public void A_module_without_an_onnx_form_is_named_and_nothing_is_written()
     {
         var conv = Conv2d(3, 4, 3, padding: 1);
-        var features = Sequential(("0", conv), ("1", GELU()));
+        var features = Sequential(("0", conv), ("1", Softplus()));
         using var backbone = new PretrainedBackbone("custom", features, ImagePreprocessing.ImageNet(), 4, new[] { new LayerGroup("all", new Module[] { conv }) });
         using var trainer = TinyTrainer(backbone);
         string path = Path.Combine(_directory, "m.onnx");
         var e = Assert.Throws<OnnxExportException>(() => trainer.ExportOnnx(path));
         Assert.Contains("'features.1'", e.Message);
-        Assert.Contains("GELU", e.Message);
+        Assert.Contains("type Softplus", e.Message);
+        Assert.Empty(Directory.GetFiles(_directory));
+    }
+
+    [Fact]
+    public void A_tanh_approximated_GELU_is_named_and_refused_since_only_the_exact_one_is_written()
+    {
+        var conv = Conv2d(3, 4, 3, padding: 1);
+        var features = Sequential(("0", conv), ("1", GELU(TorchSharp.Modules.GELU.Approximate.tanh)));
+        using var backbone = new PretrainedBackbone("custom", features, ImagePreprocessing.ImageNet(), 4, new[] { new LayerGroup("all", new Module[] { conv }) });
+        using var trainer = TinyTrainer(backbone);
+        var e = Assert.Throws<OnnxExportException>(() => trainer.ExportOnnx(Path.Combine(_directory, "m.onnx")));
+        Assert.Contains("'features.1'", e.Message);
+        Assert.Contains("tanh", e.Message);
         Assert.Empty(Directory.GetFiles(_directory));
     }
 
