@@ -9,8 +9,8 @@ internal static class OnnxDeployment
 {
     /// <summary>
     /// Writes <c>fruit-classifier.onnx</c> next to <paramref name="modelPath"/> and prints the OnnxPredict command for
-    /// <paramref name="example"/>; returns <c>null</c> (and says why) when the backbone is one the exporter cannot write yet,
-    /// since the trained .tlmodel is already saved by then.
+    /// <paramref name="example"/>; returns <c>null</c> (and says why) when the model holds something the exporter cannot write
+    /// (a user's own backbone module, Flatten pooling), since the trained .tlmodel is already saved by then.
     /// </summary>
     public static string? Export(TransferTrainer trainer, string modelPath, string example)
     {
