@@ -137,7 +137,8 @@ public static class TrainingCharts
         using var titleFont = new SKFont(SKTypeface.FromFamilyName(null, SKFontStyle.Bold), 16);
         using var text = new SKPaint { Color = TextColor, IsAntialias = true };
         using var grid = new SKPaint { Color = GridColor, StrokeWidth = 1, Style = SKPaintStyle.Stroke };
-        var plot = new SKRect(area.Left + 70, area.Top + 50, area.Right - 25, area.Bottom - 55);
+        // With few epochs the values are written right of their markers: leave room for the last one's.
+        var plot = new SKRect(area.Left + 70, area.Top + 50, area.Right - (x.Length <= 3 ? 60 : 25), area.Bottom - 55);
         canvas.DrawText(title, area.Left + 70, area.Top + 30, SKTextAlign.Left, titleFont, text);
 
         var values = train.Concat(valid).Where(double.IsFinite).ToArray();
@@ -192,16 +193,14 @@ public static class TrainingCharts
             for (int i = 0; i < x.Length; i++)
             {
                 text.Color = TrainColor;
-                if (double.IsFinite(train[i])) canvas.DrawText(Format(train[i]), X(x[i]) - 10, ValueLabelY(Y(train[i]), plot), SKTextAlign.Right, valueFont, text);
-                text.Color = ValidColor;
-                if (double.IsFinite(valid[i]))
+                // Left of the first marker is the axis' own labels: there the training value goes right, a line above the validation one.
+                if (double.IsFinite(train[i]))
                 {
-                    // The last epoch's label would run past the chart's right edge: end it at the edge, one line higher.
-                    string label = Format(valid[i]);
-                    float vx = X(x[i]) + 10, vy = ValueLabelY(Y(valid[i]), plot);
-                    if (vx + valueFont.MeasureText(label) > area.Right - 2) (vx, vy) = (area.Right - 2 - valueFont.MeasureText(label), Math.Max(vy - 14, plot.Top + 14));
-                    canvas.DrawText(label, vx, vy, SKTextAlign.Left, valueFont, text);
+                    if (i == 0) canvas.DrawText(Format(train[i]), X(x[i]) + 10, Math.Max(ValueLabelY(Y(train[i]), plot) - 14, plot.Top + 14), SKTextAlign.Left, valueFont, text);
+                    else canvas.DrawText(Format(train[i]), X(x[i]) - 10, ValueLabelY(Y(train[i]), plot), SKTextAlign.Right, valueFont, text);
                 }
+                text.Color = ValidColor;
+                if (double.IsFinite(valid[i])) canvas.DrawText(Format(valid[i]), X(x[i]) + 10, ValueLabelY(Y(valid[i]), plot), SKTextAlign.Left, valueFont, text);
             }
             text.Color = TextColor;
         }
