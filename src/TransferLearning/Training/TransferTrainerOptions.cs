@@ -12,7 +12,7 @@ public sealed record TransferTrainerOptions
 {
     /// <summary>
     /// The library's default recipe (also what <c>new TransferTrainerOptions()</c> gives): 10 head epochs of Adam 1e-3, then
-    /// 5 epochs of one-cycle AdamW fine-tuning (peak 1e-3) of the whole network with discriminative rates, batch norm in
+    /// 5 epochs of one-cycle AdamW fine-tuning (peak 2e-3) of the whole network with discriminative rates, batch norm in
     /// inference mode, label smoothing 0.1. See docs/training.md, "The default recipe", for how it was chosen and what it scores.
     /// </summary>
     public static TransferTrainerOptions Default { get; } = new();
