@@ -22,6 +22,7 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
 
     // Named as registered: TorchSharp also registers module fields by their names.
     private readonly Sequential block;
+    private readonly StochasticDepth stochastic_depth;
 
     /// <summary>Builds the block with PyTorch's default initialisation (<see cref="ConvNeXtFeatures"/> re-initialises it as torchvision does).</summary>
     /// <param name="dim">Channels in and out.</param>
@@ -43,6 +44,8 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
         // Registered in torchvision's order: its state dict lists layer_scale before block.*.
         register_parameter("layer_scale", new Parameter(full(dim, 1, 1, layerScale)));
         register_module("block", block);
+        stochastic_depth = new StochasticDepth(stochasticDepthProbability);
+        register_module("stochastic_depth", stochastic_depth); // as torchvision's CNBlock; no tensors, no state-dict keys
     }
 
     /// <summary>The probability of dropping the residual branch of an image in training mode.</summary>
@@ -59,16 +62,7 @@ internal sealed class ConvNeXtBlock : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var result = get_parameter("layer_scale")! * block.forward(input);
-        double p = StochasticDepthProbability;
-        if (training && p > 0)
-        {
-            // torchvision's stochastic_depth(mode="row"): one Bernoulli(1 - p) per image, the survivors scaled by 1 / (1 - p).
-            double survival = 1.0 - p;
-            var noise = empty(new[] { input.shape[0], 1L, 1L, 1L }, dtype: result.dtype, device: result.device).bernoulli_(survival);
-            if (survival > 0) noise.div_(survival);
-            result = result * noise;
-        }
+        var result = stochastic_depth.forward(get_parameter("layer_scale")! * block.forward(input));
         return (result + input).MoveToOuterDisposeScope();
     }
 }

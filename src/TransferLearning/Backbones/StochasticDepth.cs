@@ -11,11 +11,11 @@ namespace TransferLearning.Backbones;
 internal sealed class StochasticDepth : Module<Tensor, Tensor>
 {
     /// <summary>Creates the layer.</summary>
-    /// <param name="probability">The drop probability, 0 ≤ p &lt; 1.</param>
+    /// <param name="probability">The drop probability, 0 ≤ p ≤ 1 (1 drops every branch).</param>
     public StochasticDepth(double probability) : base("StochasticDepth")
     {
-        if (!(probability >= 0 && probability < 1))
-            throw new ArgumentOutOfRangeException(nameof(probability), $"The stochastic depth probability must be in [0, 1); got {probability}.");
+        if (!(probability >= 0 && probability <= 1))
+            throw new ArgumentOutOfRangeException(nameof(probability), $"The stochastic depth probability must be in [0, 1]; got {probability}.");
         Probability = probability;
     }
 
@@ -32,7 +32,8 @@ internal sealed class StochasticDepth : Module<Tensor, Tensor>
         var shape = new long[input.dim()];
         Array.Fill(shape, 1L);
         shape[0] = input.shape[0];
-        var noise = empty(shape, input.dtype, input.device).bernoulli_(survival).div_(survival);
+        var noise = empty(shape, input.dtype, input.device).bernoulli_(survival);
+        if (survival > 0) noise.div_(survival); // p = 1 drops every branch, as torchvision's stochastic_depth does
         return (input * noise).MoveToOuterDisposeScope();
     }
 }
