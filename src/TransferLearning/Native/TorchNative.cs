@@ -7,9 +7,7 @@ namespace TransferLearning.Native;
 /// <summary>
 /// The one place the library first touches TorchSharp. When the native backend cannot load, it throws a
 /// <see cref="TorchNativeLoadException"/> that names the missing backend package or the too-old system library
-/// and the fix, instead of TorchSharp's list of every path it tried. Just before that first touch it sets
-/// <c>OMP_WAIT_POLICY=PASSIVE</c> for libtorch's OpenMP threads unless the process has set the variable (idle threads
-/// sleep instead of spinning beside the loader's threads: fewer CPU seconds and a faster fit on the recipe benchmark).
+/// and the fix, instead of TorchSharp's list of every path it tried.
 /// </summary>
 public static partial class TorchNative
 {
@@ -115,8 +113,6 @@ public static partial class TorchNative
     {
         try
         {
-            // Before libtorch loads: its OpenMP runtime reads the wait policy once (see OpenMpWaitPolicy).
-            OpenMpWaitPolicy.ApplyDefault();
             using var probe = torch.zeros(1);
             return null;
         }
