@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TorchSharp.Modules;
 using TransferLearning.Data;
 using static TorchSharp.torch;
@@ -18,16 +19,16 @@ public sealed partial class TransferTrainer
         }
         else
         {
-            if (options.UnfreezeLastBlocks is { } last)
-            {
-                if (last > _backbone.LayerGroups.Count)
-                    throw new ArgumentOutOfRangeException(nameof(options), $"FineTunePhase.UnfreezeLastBlocks is {last} but backbone {_backbone.Name} has {_backbone.LayerGroups.Count} layer groups.");
-                _backbone.Unfreeze(last);
-            }
-            else
-            {
-                _backbone.Unfreeze();
-            }
+            int total = _backbone.LayerGroups.Count;
+            if (options.UnfreezeLastBlocks is { } last && last > total)
+                throw new ArgumentOutOfRangeException(nameof(options), $"FineTunePhase.UnfreezeLastBlocks is {last} but backbone {_backbone.Name} has {total} layer groups.");
+            int unfrozen = options.UnfreezeLastBlocks ?? total;
+            int training = options.GroupsAboveMinimumRate(unfrozen);
+            if (training < unfrozen)
+                _logger.LogInformation("Fine-tuning the {Training} deepest of {Total} layer groups: the {Frozen} before them stay frozen, their rates being below {Minimum:G3} of the peak (MinimumLearningRateFactor).",
+                    training, total, unfrozen - training, options.MinimumLearningRateFactor);
+            if (training < total) _backbone.Unfreeze(training);
+            else _backbone.Unfreeze();
             _trainNormalization = options.TrainNormalization;
             _backbone.train();
             ApplyNormalizationMode();

@@ -12,8 +12,8 @@ public sealed record TransferTrainerOptions
 {
     /// <summary>
     /// The library's default recipe (also what <c>new TransferTrainerOptions()</c> gives): 10 head epochs of Adam 1e-3, then
-    /// 5 epochs of one-cycle AdamW fine-tuning (peak 2e-3) of the whole network with discriminative rates, batch norm in
-    /// inference mode, label smoothing 0.1. See docs/training.md, "The default recipe", for how it was chosen and what it scores.
+    /// 5 epochs of one-cycle AdamW fine-tuning (peak 2e-3, fastai's <c>fine_tune</c> warm-up) of the head and the
+    /// backbone's five deepest layer groups with discriminative rates, batch norm in inference mode, label smoothing 0.1. See docs/training.md, "The default recipe", for how it was chosen and what it scores.
     /// </summary>
     public static TransferTrainerOptions Default { get; } = new();
 
@@ -27,7 +27,7 @@ public sealed record TransferTrainerOptions
     /// <summary>Phase 1 (backbone frozen, head trained). Default <see cref="PhaseOptions.HeadDefaults"/> (10 epochs, Adam 1e-3).</summary>
     public PhaseOptions HeadPhase { get; init; } = PhaseOptions.HeadDefaults;
 
-    /// <summary>Phase 2 (backbone unfrozen, fine-tuned). Default <see cref="PhaseOptions.FineTuneDefaults"/> (5 epochs, one-cycle AdamW 1e-3, discriminative rates).</summary>
+    /// <summary>Phase 2 (backbone unfrozen, fine-tuned). Default <see cref="PhaseOptions.FineTuneDefaults"/> (5 epochs, one-cycle AdamW 2e-3, discriminative rates).</summary>
     public PhaseOptions FineTunePhase { get; init; } = PhaseOptions.FineTuneDefaults;
 
     /// <summary>Dropout probability between the pooled features and the linear layer, in [0, 1). Default 0 (none).</summary>

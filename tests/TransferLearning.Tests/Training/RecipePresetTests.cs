@@ -13,6 +13,7 @@ public sealed class RecipePresetTests
         Assert.Null(keras.FineTunePhase.UnfreezeLastBlocks); // the whole backbone
         Assert.False(keras.FineTunePhase.TrainNormalization);
         Assert.Equal(1.0, keras.FineTunePhase.EarlierBlocksLearningRateFactor);
+        Assert.Equal(0, keras.FineTunePhase.MinimumLearningRateFactor);
         Assert.Equal(LearningRateSchedule.Constant, keras.FineTunePhase.Schedule);
         Assert.Equal(0, keras.LabelSmoothing);
         Assert.Equal(0, keras.FineTunePhase.WeightDecay);
@@ -31,6 +32,7 @@ public sealed class RecipePresetTests
         Assert.False(fine.TrainNormalization);
         Assert.InRange(fine.EarlierBlocksLearningRateFactor, 0.01, 0.99);
         Assert.Null(fine.UnfreezeLastBlocks);
+        Assert.InRange(fine.MinimumLearningRateFactor, 1e-4, 0.05);
         Assert.InRange(fresh.LabelSmoothing, 0.01, 0.3);
     }
 }

@@ -148,6 +148,60 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Groups_whose_rate_falls_below_the_minimum_factor_stay_frozen_with_their_norm_statistics()
+    {
+        // Two groups at factor 0.1: the earlier one's rate would be 0.1 x the peak, below the minimum 0.5, so it stays as
+        // it was even with normalisation layers in training mode; the deepest trains at the peak.
+        var (train, valid) = Sources(batchSize: 48);
+        using var _t = train;
+        using var _v = valid;
+        using var backbone = TinyBackbone();
+        const double rate = 1e-4;
+        var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
+        {
+            FineTunePhase = PhaseOptions.KerasFineTune with
+            {
+                Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, MinimumLearningRateFactor = 0.5, TrainNormalization = true,
+            },
+        };
+        using var trainer = new TransferTrainer(backbone, Classes, options);
+        var before = Weights(backbone);
+
+        trainer.Fit(train);
+
+        var after = Weights(backbone);
+        foreach (var name in before.Keys.Where(k => k.StartsWith("features.0.") || k.StartsWith("features.1.")))
+            Assert.Equal(before[name], after[name]);
+        Assert.Equal(10 * rate, MaxAbsDifference(before["features.4.weight"], after["features.4.weight"]), 2e-6);
+        Assert.True(backbone.LayerGroups[0].IsFrozen);
+        Assert.False(backbone.LayerGroups[1].IsFrozen);
+    }
+
+    [Theory]
+    [InlineData(0.3, 0.005, 10, 5)]   // 0.3^4 = 0.0081 trains, 0.3^5 = 0.00243 does not
+    [InlineData(0.3, 0.005, 3, 3)]    // fewer groups than the cut: all
+    [InlineData(0.3, 0.0, 10, 10)]    // no minimum
+    [InlineData(1.0, 0.5, 10, 10)]    // one rate for all: never below
+    [InlineData(0.1, 0.01, 10, 3)]    // 1, 0.1, 0.01 (exactly the minimum) train
+    [InlineData(0.5, 0.9, 4, 1)]      // the deepest always trains
+    public void The_minimum_factor_counts_the_deepest_groups_that_train(double factor, double minimum, int groups, int expected)
+    {
+        var options = new PhaseOptions { EarlierBlocksLearningRateFactor = factor, MinimumLearningRateFactor = minimum };
+
+        Assert.Equal(expected, options.GroupsAboveMinimumRate(groups));
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    [InlineData(double.NaN)]
+    public void A_minimum_factor_outside_0_to_1_is_refused_naming_it(double minimum)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PhaseOptions { MinimumLearningRateFactor = minimum }.Validate("FineTunePhase"));
+        Assert.Contains("MinimumLearningRateFactor", error.Message);
+    }
+
+    [Fact]
     public void Cached_head_training_equals_uncached_training_with_shuffling_and_dropout()
     {
         var (train, valid) = Sources();
