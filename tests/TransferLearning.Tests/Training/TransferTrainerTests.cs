@@ -80,26 +80,28 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
     {
         // One RMSprop step (the whole set in one batch) moves every weight with a non-zero gradient by
         // lr * g / (sqrt(0.01 g^2) + eps) = 10 * lr: the largest change of a block is 10 x its learning rate.
-        var (train, valid) = Sources(batchSize: 48);
-        using var _t = train;
-        using var _v = valid;
-        using var backbone = TinyBackbone();
         const double rate = 1e-4;
-        var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
-        {
-            FineTunePhase = PhaseOptions.KerasFineTune with { Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true },
-        };
-        using var trainer = new TransferTrainer(backbone, Classes, options);
-        var before = Weights(backbone);
+        var run = FineTuneOneFullBatch(PhaseOptions.KerasFineTune with { Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, TrainNormalization = true });
 
-        trainer.Fit(train);
-
-        var after = Weights(backbone);
+        var (before, after) = (run.Before, run.After);
         Assert.Equal(10 * rate, MaxAbsDifference(before["features.4.weight"], after["features.4.weight"]), 2e-6);
         Assert.Equal(10 * rate * 0.1, MaxAbsDifference(before["features.0.weight"], after["features.0.weight"]), 2e-7);
         Assert.Equal(10 * rate * 0.1, MaxAbsDifference(before["features.1.weight"], after["features.1.weight"]), 2e-7);
         Assert.True(MaxAbsDifference(before["features.1.running_mean"], after["features.1.running_mean"]) > 0, "an unfrozen BatchNorm updates its statistics");
-        Assert.Equal(1e-4, trainer.History.Epochs[0].LearningRate, 12);
+        Assert.Equal(1e-4, run.History.Epochs[0].LearningRate, 12);
+    }
+
+    /// <summary>One fine-tune epoch of the tiny backbone over the whole set in one batch: weights before and after, each group's frozen flag, the history.</summary>
+    private static (Dictionary<string, float[]> Before, Dictionary<string, float[]> After, bool[] Frozen, TrainingHistory History) FineTuneOneFullBatch(PhaseOptions fineTune)
+    {
+        var (train, valid) = Sources(batchSize: 48);
+        using var _t = train;
+        using var _v = valid;
+        using var backbone = TinyBackbone();
+        using var trainer = new TransferTrainer(backbone, Classes, FastOptions(headEpochs: 0, fineTuneEpochs: 1) with { FineTunePhase = fineTune });
+        var before = Weights(backbone);
+        trainer.Fit(train);
+        return (before, Weights(backbone), backbone.LayerGroups.Select(g => g.IsFrozen).ToArray(), trainer.History);
     }
 
     [Fact]
@@ -152,29 +154,16 @@ public sealed class TransferTrainerTests(ITestOutputHelper output)
     {
         // Two groups at factor 0.1: the earlier one's rate would be 0.1 x the peak, below the minimum 0.5, so it stays as
         // it was even with normalisation layers in training mode; the deepest trains at the peak.
-        var (train, valid) = Sources(batchSize: 48);
-        using var _t = train;
-        using var _v = valid;
-        using var backbone = TinyBackbone();
         const double rate = 1e-4;
-        var options = FastOptions(headEpochs: 0, fineTuneEpochs: 1) with
+        var run = FineTuneOneFullBatch(PhaseOptions.KerasFineTune with
         {
-            FineTunePhase = PhaseOptions.KerasFineTune with
-            {
-                Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, MinimumLearningRateFactor = 0.5, TrainNormalization = true,
-            },
-        };
-        using var trainer = new TransferTrainer(backbone, Classes, options);
-        var before = Weights(backbone);
+            Epochs = 1, LearningRate = rate, EarlierBlocksLearningRateFactor = 0.1, MinimumLearningRateFactor = 0.5, TrainNormalization = true,
+        });
 
-        trainer.Fit(train);
-
-        var after = Weights(backbone);
-        foreach (var name in before.Keys.Where(k => k.StartsWith("features.0.") || k.StartsWith("features.1.")))
-            Assert.Equal(before[name], after[name]);
-        Assert.Equal(10 * rate, MaxAbsDifference(before["features.4.weight"], after["features.4.weight"]), 2e-6);
-        Assert.True(backbone.LayerGroups[0].IsFrozen);
-        Assert.False(backbone.LayerGroups[1].IsFrozen);
+        foreach (var name in run.Before.Keys.Where(k => k.StartsWith("features.0.") || k.StartsWith("features.1.")))
+            Assert.Equal(run.Before[name], run.After[name]);
+        Assert.Equal(10 * rate, MaxAbsDifference(run.Before["features.4.weight"], run.After["features.4.weight"]), 2e-6);
+        Assert.Equal(new[] { true, false }, run.Frozen);
     }
 
     [Theory]
