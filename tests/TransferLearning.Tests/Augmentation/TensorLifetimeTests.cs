@@ -14,7 +14,7 @@ public sealed class AugmentationTensorLifetimeTests
         var pipeline = new AugmentationPipeline(SamplingTests.KerasRecipe().Steps.Concat(new IAugmentation[]
         {
             new RandomChannelShift(10), new RandomBrightness(0.8, 1.2), new RandomContrast(0.8, 1.2),
-            new RandomSaturation(0.5, 1.5), new GaussianNoise(2), new CenterCrop(28, 28), new SamplewiseCenter(),
+            new RandomSaturation(0.5, 1.5), new GaussianNoise(2), new RandomErasing(probability: 1), new CenterCrop(28, 28), new SamplewiseCenter(),
             new SamplewiseStdNormalization(), new Rescale(0.5), new InvertColours(),
         }));
         var random = new Random(3);
