@@ -36,6 +36,7 @@ public static class RecipeTrial
             "none" => null,
             "keras" => new KerasImageDataGenerator { RotationRange = 180, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1, HorizontalFlip = true, VerticalFlip = true }.ToPipeline(),
             "flip" => new KerasImageDataGenerator { HorizontalFlip = true }.ToPipeline(),
+            "erase" => new AugmentationPipeline(new KerasImageDataGenerator { HorizontalFlip = true }.ToPipeline(), new RandomErasing(D("erase-p", 0.5))),
             _ => new KerasImageDataGenerator { RotationRange = 10, ZoomRange = 0.1, WidthShiftRange = 0.1, HeightShiftRange = 0.1, HorizontalFlip = true }.ToPipeline(),
         };
         using var plain = ImageBatchLoader.ForTraining(train, new TrainingLoaderOptions { BatchSize = batch, Decode = decode, ShuffleSeed = seed });
@@ -64,7 +65,7 @@ public static class RecipeTrial
             {
                 Epochs = I("ft-epochs", 4), Optimizer = Optimizer(Get("ft-opt", "adamw")), LearningRate = D("ft-lr", 1e-3),
                 WeightDecay = D("wd", 0.01), Schedule = Schedule(Get("ft-sched", "onecycle")), UnfreezeLastBlocks = unfreeze,
-                EarlierBlocksLearningRateFactor = D("factor", 1.0), TrainNormalization = Get("bn", "true") == "true", BatchMix = mix,
+                EarlierBlocksLearningRateFactor = D("factor", 1.0), MinimumLearningRateFactor = D("min-rate", 0), TrainNormalization = Get("bn", "true") == "true", BatchMix = mix,
                 NormalizationMomentum = s.ContainsKey("bnm") ? D("bnm", 0.1) : null,
             },
             LabelSmoothing = D("ls", 0.1),
