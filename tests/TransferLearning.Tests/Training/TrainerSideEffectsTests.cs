@@ -1,11 +1,13 @@
 using TransferLearning.Training;
 using TransferLearning.Training.Callbacks;
 using static TorchSharp.torch;
+using TransferLearning.Tests.Support;
 using static TransferLearning.Tests.Training.TrainingTestData;
 
 namespace TransferLearning.Tests.Training;
 
 /// <summary>What the trainer does to libtorch's process-wide state: nothing that outlives its own calls.</summary>
+[Collection(ProcessWideTorchStateCollection.Name)]
 public sealed class TrainerSideEffectsTests
 {
     private sealed class Tf32Probe : ITrainingCallback
