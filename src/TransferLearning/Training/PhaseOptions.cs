@@ -121,14 +121,15 @@ public sealed record PhaseOptions
     {
         if (MinimumLearningRateFactor <= 0 || EarlierBlocksLearningRateFactor >= 1) return groups;
         int count = 0;
-        double factor = 1;
-        while (count < groups && factor >= MinimumLearningRateFactor * (1 - 1e-12))
-        {
-            count++;
-            factor *= EarlierBlocksLearningRateFactor;
-        }
+        while (count < groups && RateFactor(count) >= MinimumLearningRateFactor * (1 - 1e-12)) count++;
         return count;
     }
+
+    /// <summary>
+    /// The learning-rate factor of the unfrozen layer group <paramref name="depth"/> places before the deepest
+    /// (<see cref="EarlierBlocksLearningRateFactor"/><sup>depth</sup>; 1 for the deepest).
+    /// </summary>
+    internal double RateFactor(int depth) => Math.Pow(EarlierBlocksLearningRateFactor, depth);
 
     internal void Validate(string name)
     {

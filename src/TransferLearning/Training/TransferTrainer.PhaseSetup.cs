@@ -27,8 +27,7 @@ public sealed partial class TransferTrainer
             if (training < unfrozen)
                 _logger.LogInformation("Fine-tuning the {Training} deepest of {Total} layer groups: the {Frozen} before them stay frozen, their rates being below {Minimum:G3} of the peak (MinimumLearningRateFactor).",
                     training, total, unfrozen - training, options.MinimumLearningRateFactor);
-            if (training < total) _backbone.Unfreeze(training);
-            else _backbone.Unfreeze();
+            _backbone.Unfreeze(training);
             _trainNormalization = options.TrainNormalization;
             _backbone.train();
             ApplyNormalizationMode();
@@ -84,7 +83,7 @@ public sealed partial class TransferTrainer
         {
             if (layerGroups[i].IsFrozen) continue;
             var parameters = layerGroups[i].Parameters().Where(p => p.requires_grad && seen.Add(p.Handle)).ToArray();
-            double rate = options.LearningRate * Math.Pow(options.EarlierBlocksLearningRateFactor, depth++);
+            double rate = options.LearningRate * options.RateFactor(depth++);
             if (parameters.Length > 0) groups.Add(new GroupSpec(parameters, rate, layerGroups[i].Name));
         }
         var rest = _backbone.parameters().Where(p => p.requires_grad && seen.Add(p.Handle)).ToArray();
